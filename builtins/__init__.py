@@ -1,0 +1,1 @@
+"""The Nix prelude that `<nixpkgs>` resolves to, shipped as nixlite.prelude."""

@@ -1,0 +1,116 @@
+"""Rendering errors for people, in the shape Nix prints them.
+
+    error: attribute 'a' missing
+
+           at /tmp/c.nix:2:10:
+
+                1| let
+                2|   f = x: x.a;
+                 |          ^
+                3|
+           Did you mean b?
+
+Errors are data (`nixlite.eval.errors`); this module only turns one into
+text. With colour (a terminal, and NO_COLOR unset) the snippet is highlighted
+with pygments' Nix lexer and `error:` is red, as Nix does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, TextIO
+
+from nixlite.eval.errors import NixError
+
+_INDENT = " " * 7
+_RED = "\x1b[31;1m"
+_MAGENTA = "\x1b[35;1m"
+_RESET = "\x1b[0m"
+
+# Text of files already read for snippets, so long traces read each file once.
+_source_cache: dict[str, list[str] | None] = {}
+# Sources that are not files («string», «stdin») are registered by the CLI.
+_virtual_sources: dict[str, str] = {}
+
+
+def register_source(name: str, text: str) -> None:
+    """Make the text of a non-file source («string», «stdin») available for snippets."""
+    _virtual_sources[name] = text
+    _source_cache.pop(name, None)
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal and only when NO_COLOR is not set."""
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def _source_lines(file: str) -> list[str] | None:
+    if file not in _source_cache:
+        text = _virtual_sources.get(file)
+        if text is None:
+            try:
+                with open(file, encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                text = None
+        _source_cache[file] = None if text is None else text.split("\n")
+    return _source_cache[file]
+
+
+def _highlight(line: str) -> str:
+    try:
+        from pygments import highlight
+        from pygments.formatters import TerminalFormatter
+        from pygments.lexers import NixLexer
+
+        return highlight(line, NixLexer(), TerminalFormatter()).rstrip("\n")
+    except Exception:  # highlighting is cosmetic; never let it hide the error
+        return line
+
+
+def snippet(pos: Any, colour: bool = False) -> str:
+    """The `at FILE:L:C:` block with the line before, the line, a caret and the line after."""
+    out = [f"{_INDENT}at {pos.file}:{pos.line}:{pos.col}:", ""]
+    lines = _source_lines(pos.file)
+    if lines is None or not (1 <= pos.line <= len(lines)):
+        return "\n".join(out[:1])
+    for n in range(max(1, pos.line - 1), min(len(lines), pos.line + 1) + 1):
+        text = lines[n - 1].replace("\t", " ")
+        if colour and text:
+            text = _highlight(text)
+        out.append(f"{n:>13}|" + (" " + text if text else ""))
+        if n == pos.line:
+            caret = "^"
+            if colour:
+                caret = _RED + caret + _RESET
+            out.append(" " * 13 + "|" + " " * pos.col + caret)
+    # Nix shows the line after only when it exists in the source.
+    return "\n".join(out)
+
+
+def render(err: NixError, show_trace: bool = False, colour: bool = False) -> str:
+    """The full text Nix would print for `err` (without a trailing newline)."""
+    head = f"{_RED}error:{_RESET} " if colour else "error: "
+    parts = [head + err.message]
+    if err.pos is not None:
+        parts.append("")
+        parts.append(snippet(err.pos, colour))
+    if err.hint:
+        parts.append(_INDENT + err.hint)
+    if show_trace:
+        for pos, message in err.trace:
+            parts.append("")
+            dots = f"{_MAGENTA}…{_RESET}" if colour else "…"
+            parts.append(f"{_INDENT}{dots} {message}")
+            if pos is not None:
+                parts.append("")
+                parts.append(snippet(pos, colour))
+    return "\n".join(parts)
+
+
+def report(err: NixError, show_trace: bool = False, stream: TextIO | None = None) -> None:
+    """Print `err` to stderr (or `stream`) as Nix does."""
+    stream = stream or sys.stderr
+    stream.write(render(err, show_trace, use_colour(stream)) + "\n")
+    stream.flush()

@@ -1,0 +1,1 @@
+"""Docker and OCI image formats: layer tars, tarsum, image archives, OCI layout."""

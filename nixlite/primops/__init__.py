@@ -1,0 +1,1 @@
+"""The `builtins` set: one module per family, registered into one table."""

@@ -1,0 +1,1 @@
+"""Nix syntax: the Lark grammar driver, the AST and the --parse printer."""

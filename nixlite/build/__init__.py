@@ -1,0 +1,1 @@
+"""Realising derivations: scheduling, the sandboxed process runner, Python builders."""

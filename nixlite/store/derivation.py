@@ -1,0 +1,235 @@
+"""Store derivations: the ATerm `.drv` format and how output paths are computed.
+
+A derivation is written as one ATerm line, every list sorted (args keep
+their order):
+
+    Derive([("out","/nix/store/…-x","",""),…],          outputs: name, path, hashAlgo, hash
+           [("/nix/store/…-y.drv",["out"]),…],          input derivations and the outputs used
+           ["/nix/store/…-src",…],                      input sources
+           "x86_64-linux","/bin/sh",["-c","…"],         platform, builder, args
+           [("name","x"),("out","/nix/store/…-x"),…])   environment
+
+Output paths come from `hash_derivation_modulo`, which hashes the ATerm with
+each input derivation replaced by *its* hash modulo (so that changing how a
+fixed-output input is fetched doesn't change anything downstream): a
+fixed-output derivation hashes to sha256("fixed:out:<algo>:<hex>:<path>");
+any other to sha256 of its ATerm with input .drv paths replaced by the hex of
+their hashes modulo. For a new derivation the output paths are computed from
+the *masked* ATerm, in which output paths and the matching environment
+variables are empty strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from nixlite.store.hashes import Hash
+from nixlite.store.paths import (
+    DEFAULT_STORE_DIR, make_fixed_output_path, make_output_path, make_text_path,
+)
+
+
+class BadDerivation(Exception):
+    """A .drv file that is not a valid ATerm derivation."""
+
+
+@dataclass
+class DerivationOutput:
+    """One output as in the ATerm: path, and for fixed outputs `r:sha256` + hex hash."""
+
+    path: str
+    hash_algo: str = ""
+    hash: str = ""
+
+    @property
+    def is_fixed(self) -> bool:
+        return bool(self.hash)
+
+
+@dataclass
+class Derivation:
+    outputs: dict[str, DerivationOutput]
+    input_drvs: dict[str, set[str]]
+    input_srcs: set[str]
+    platform: str
+    builder: str
+    args: list[str]
+    env: dict[str, str]
+    name: str = field(default="", compare=False)
+
+    def to_aterm(self, input_drvs: dict[str, set[str]] | None = None, mask_outputs: bool = False) -> str:
+        """The ATerm text; `input_drvs` replaces the inputs (hashDerivationModulo)."""
+        inputs = self.input_drvs if input_drvs is None else input_drvs
+        outs = ",".join(
+            f'({_q(name)},{_q("" if mask_outputs else o.path)},{_q(o.hash_algo)},{_q(o.hash)})'
+            for name, o in sorted(self.outputs.items()))
+        drvs = ",".join(f"({_q(p)},{_list(sorted(outputs))})" for p, outputs in sorted(inputs.items()))
+        env = self.env
+        if mask_outputs:
+            env = {**env, **{name: "" for name in self.outputs}}
+        pairs = ",".join(f"({_q(k)},{_q(v)})" for k, v in sorted(env.items()))
+        return (f"Derive([{outs}],[{drvs}],{_list(sorted(self.input_srcs))},{_q(self.platform)},"
+                f"{_q(self.builder)},{_list(self.args)},[{pairs}])")
+
+    @property
+    def is_fixed_output(self) -> bool:
+        return len(self.outputs) == 1 and "out" in self.outputs and self.outputs["out"].is_fixed
+
+    def references(self) -> set[str]:
+        """What the .drv file refers to: input sources and input derivations."""
+        return set(self.input_srcs) | set(self.input_drvs)
+
+    @staticmethod
+    def parse(text: str, name: str = "") -> "Derivation":
+        return _Parser(text).derivation(name)
+
+
+_ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _q(s: str) -> str:
+    return '"' + s.translate(_ESCAPES) + '"'
+
+
+def _list(items: Iterable[str]) -> str:
+    return "[" + ",".join(_q(s) for s in items) + "]"
+
+
+class _Parser:
+    """A strict reader of the ATerm subset Nix writes."""
+
+    _UNESCAPE = {"n": "\n", "r": "\r", "t": "\t"}
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def expect(self, s: str) -> None:
+        if not self.text.startswith(s, self.i):
+            raise BadDerivation(f"expected '{s}' at offset {self.i} of derivation")
+        self.i += len(s)
+
+    def peek(self, s: str) -> bool:
+        return self.text.startswith(s, self.i)
+
+    def string(self) -> str:
+        self.expect('"')
+        out: list[str] = []
+        text = self.text
+        while True:
+            j = text.find('"', self.i)
+            k = text.find("\\", self.i)
+            if j < 0:
+                raise BadDerivation("unterminated string in derivation")
+            if 0 <= k < j:
+                out.append(text[self.i:k])
+                c = text[k + 1]
+                out.append(self._UNESCAPE.get(c, c))
+                self.i = k + 2
+                continue
+            out.append(text[self.i:j])
+            self.i = j + 1
+            return "".join(out)
+
+    def items(self, item: Callable[[], object]) -> list:  # type: ignore[type-arg]
+        self.expect("[")
+        result = []
+        while not self.peek("]"):
+            if result:
+                self.expect(",")
+            result.append(item())
+        self.expect("]")
+        return result
+
+    def output(self) -> tuple[str, DerivationOutput]:
+        self.expect("(")
+        name = self.string()
+        self.expect(",")
+        path = self.string()
+        self.expect(",")
+        algo = self.string()
+        self.expect(",")
+        h = self.string()
+        self.expect(")")
+        return name, DerivationOutput(path, algo, h)
+
+    def input_drv(self) -> tuple[str, set[str]]:
+        self.expect("(")
+        path = self.string()
+        self.expect(",")
+        outs = set(self.items(self.string))
+        self.expect(")")
+        return path, outs
+
+    def pair(self) -> tuple[str, str]:
+        self.expect("(")
+        k = self.string()
+        self.expect(",")
+        v = self.string()
+        self.expect(")")
+        return k, v
+
+    def derivation(self, name: str) -> Derivation:
+        self.expect("Derive(")
+        outputs = dict(self.items(self.output))
+        self.expect(",")
+        input_drvs = dict(self.items(self.input_drv))
+        self.expect(",")
+        input_srcs = set(self.items(self.string))
+        self.expect(",")
+        platform = self.string()
+        self.expect(",")
+        builder = self.string()
+        self.expect(",")
+        args = self.items(self.string)
+        self.expect(",")
+        env = dict(self.items(self.pair))
+        self.expect(")")
+        if self.i != len(self.text):
+            raise BadDerivation("trailing data after derivation")
+        return Derivation(outputs, input_drvs, input_srcs, platform, builder, args, env, name)
+
+
+def fixed_output_hash_modulo(drv: Derivation) -> bytes:
+    out = drv.outputs["out"]
+    return hashlib.sha256(f"fixed:out:{out.hash_algo}:{out.hash}:{out.path}".encode()).digest()
+
+
+def hash_derivation_modulo(drv: Derivation, read_drv: Callable[[str], bytes | Derivation],
+                           mask_outputs: bool = False) -> bytes:
+    """Nix's hashDerivationModulo.
+
+    `read_drv(path)` gives, for an input .drv path, either its hash modulo
+    (bytes, e.g. from a cache) or the parsed Derivation (hashed recursively).
+    """
+    if drv.is_fixed_output:
+        return fixed_output_hash_modulo(drv)
+    replaced: dict[str, set[str]] = {}
+    for path, outputs in drv.input_drvs.items():
+        got = read_drv(path)
+        h = got if isinstance(got, bytes) else hash_derivation_modulo(got, read_drv)
+        replaced.setdefault(h.hex(), set()).update(outputs)
+    return hashlib.sha256(drv.to_aterm(replaced, mask_outputs).encode()).digest()
+
+
+def fill_output_paths(drv: Derivation, read_drv: Callable[[str], bytes | Derivation],
+                      store_dir: str = DEFAULT_STORE_DIR) -> None:
+    """Set the output paths (and their environment variables) of a new input-addressed derivation."""
+    masked = hash_derivation_modulo(drv, read_drv, mask_outputs=True)
+    for output in drv.outputs:
+        path = make_output_path(output, masked, drv.name, store_dir)
+        drv.outputs[output] = DerivationOutput(path)
+        drv.env[output] = path
+
+
+def fixed_output(name: str, hash: Hash, recursive: bool, store_dir: str = DEFAULT_STORE_DIR) -> DerivationOutput:
+    """The `out` of a fixed-output derivation."""
+    path = make_fixed_output_path(name, hash, recursive, store_dir=store_dir)
+    return DerivationOutput(path, ("r:" if recursive else "") + hash.algo, hash.digest.hex())
+
+
+def derivation_path(drv: Derivation, store_dir: str = DEFAULT_STORE_DIR) -> str:
+    """The .drv path: a text path named `<name>.drv` referring to the inputs."""
+    return make_text_path(drv.name + ".drv", drv.to_aterm().encode(), drv.references(), store_dir)

@@ -1,0 +1,127 @@
+"""Store maintenance: garbage collection from GC roots, and verification.
+
+GC roots are the links recorded by `Store.add_root` (nix-build's `result`
+links): an entry in `<state>/gcroots` names a link; while that link exists and
+points at a store path, the path's closure is live. As with Nix's default
+`keep-derivations = true`, the deriver of a live path stays live when it is
+valid. Everything else in the store directory — valid paths nothing reaches
+and unregistered leftovers not currently locked — is deleted.
+
+Verification re-hashes every valid path and reports those whose files are
+missing or whose NAR hash no longer matches the database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from typing import TYPE_CHECKING
+
+from nixlite.store.nar import nar_hash
+from nixlite.store.paths import BadStorePath, to_store_path
+
+if TYPE_CHECKING:
+    from nixlite.store.store import Store
+
+
+def _root_target(store: "Store", link: str) -> str | None:
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    for prefix in (store.real_store_dir, store.store_dir):
+        if target == prefix or target.startswith(prefix + "/"):
+            try:
+                return to_store_path(store.store_dir + target[len(prefix):], store.store_dir)
+            except BadStorePath:
+                return None
+    return None
+
+
+def find_roots(store: "Store") -> set[str]:
+    """Store paths named by live GC roots (stale root entries are removed)."""
+    roots: set[str] = set()
+    gcroots = os.path.join(store.state_dir, "gcroots")
+    for entry in os.listdir(gcroots):
+        entry_path = os.path.join(gcroots, entry)
+        link = os.readlink(entry_path) if os.path.islink(entry_path) else entry_path
+        target = _root_target(store, link)
+        if target is None:
+            if not os.path.lexists(link):
+                os.unlink(entry_path)
+            continue
+        roots.add(target)
+    return roots
+
+
+def live_paths(store: "Store") -> set[str]:
+    """The closure of the roots, with valid derivers kept (keep-derivations)."""
+    live: set[str] = set()
+    todo = [p for p in find_roots(store) if store.is_valid(p)]
+    while todo:
+        closure = store.closure(todo) - live
+        live |= closure
+        todo = []
+        for p in closure:
+            info = store.query_path_info(p)
+            if info and info.deriver and info.deriver not in live and store.is_valid(info.deriver):
+                todo.append(info.deriver)
+    return live
+
+
+def _is_locked(store: "Store", name: str) -> bool:
+    lock_file = os.path.join(store.state_dir, "locks", name + ".lock")
+    if not os.path.exists(lock_file):
+        return False
+    with open(lock_file, "a+") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+def collect_garbage(store: "Store") -> list[str]:
+    """Delete what no root reaches; returns the deleted store paths (logical)."""
+    from nixlite.store.store import remove_tree
+
+    live = live_paths(store)
+    dead = [p for p in store.valid_paths() if p not in live]
+    deleted: list[str] = []
+    # Referrers before their references: the database forbids dangling references.
+    for path in sorted(dead, key=lambda p: -len(store.closure([p]) & set(dead))):
+        with store.lock([path]):
+            with store._transaction() as conn:
+                conn.execute("delete from Refs where referrer = (select id from ValidPaths where path = ?)", (path,))
+                conn.execute("delete from ValidPaths where path = ?", (path,))
+            remove_tree(store.physical(path))
+        deleted.append(path)
+    valid = set(store.valid_paths())
+    for name in os.listdir(store.real_store_dir):
+        logical = f"{store.store_dir}/{name}"
+        if logical in valid or name.startswith(".tmp-") or _is_locked(store, name):
+            continue
+        remove_tree(os.path.join(store.real_store_dir, name))
+        deleted.append(logical)
+    return deleted
+
+
+def verify_store(store: "Store") -> list[str]:
+    """Messages for every valid path whose content is missing or changed."""
+    problems: list[str] = []
+    for path in store.valid_paths():
+        physical = store.physical(path)
+        if not os.path.lexists(physical):
+            problems.append(f"path '{path}' disappeared, but it still has valid referrers!"
+                            if store.referrers(path) - {path} else f"path '{path}' disappeared")
+            continue
+        info = store.query_path_info(path)
+        assert info is not None
+        digest, size = nar_hash(physical)
+        if digest != info.nar_hash:
+            from nixlite.store import nix32
+
+            problems.append(f"path '{path}' was modified! expected hash "
+                            f"'sha256:{nix32.encode(info.nar_hash)}', got 'sha256:{nix32.encode(digest)}'")
+    return problems

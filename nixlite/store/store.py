@@ -1,0 +1,468 @@
+"""The store: files under a physical root, and a SQLite database of what is valid.
+
+Logical paths are always `/nix/store/…` (so every path equals real Nix's);
+the files live at `<root>/nix/store/…`, as with Nix's `--store <root>`. The
+root is, in order: the `root` argument (`--store ROOT`), `$NIXLITE_STORE`,
+or `~/.local/share/nixlite`. nixlite never defaults to `/`, because on a
+machine with real Nix that would write beside Nix's own store and database;
+`--store /` is allowed when you mean it (then the files are at /nix/store
+itself, but validity is still recorded only in nixlite's own database).
+
+Validity is a row in the database, never the mere existence of files: content
+is written first (under a temporary name, then renamed; or written in place
+while the path is locked and unregistered) and only then registered, with its
+references, in one SQLite transaction. A crash at any moment leaves at most an
+unregistered leftover, which `delete_invalid` removes before the path is made
+again. Per-path file locks (`lock`) keep two processes from producing the same
+path at once.
+
+The database keeps the facts Nix's keeps (nix/var/nix/db/db.sqlite):
+ValidPaths (NAR hash, NAR size, deriver, registration time, content
+address), Refs, and DerivationOutputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import sqlite3
+import stat
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from nixlite.store import nix32
+from nixlite.store.derivation import Derivation, derivation_path, hash_derivation_modulo
+from nixlite.store.hashes import Hash
+from nixlite.store.nar import PathFilter, nar_hash
+from nixlite.store.paths import (
+    DEFAULT_STORE_DIR, base_name, make_fixed_output_path, make_source_path, make_text_path,
+    parse_store_path,
+)
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done (the message says why, as Nix would)."""
+
+
+@dataclass
+class PathInfo:
+    """What the database knows about a valid path (Nix's ValidPathInfo).
+
+    nar_hash is the raw sha256 digest of the path's NAR.
+    """
+
+    path: str
+    nar_hash: bytes
+    nar_size: int
+    references: set[str] = field(default_factory=set)
+    deriver: str | None = None
+    registration_time: int = 0
+    ca: str | None = None
+
+
+_SCHEMA = """
+create table if not exists ValidPaths (
+    id               integer primary key autoincrement not null,
+    path             text unique not null,
+    hash             text not null,
+    registrationTime integer not null,
+    deriver          text,
+    narSize          integer,
+    ultimate         integer,
+    sigs             text,
+    ca               text
+);
+create table if not exists Refs (
+    referrer  integer not null,
+    reference integer not null,
+    primary key (referrer, reference),
+    foreign key (referrer) references ValidPaths(id) on delete cascade,
+    foreign key (reference) references ValidPaths(id) on delete restrict
+);
+create index if not exists IndexReferrer on Refs(referrer);
+create index if not exists IndexReference on Refs(reference);
+create table if not exists DerivationOutputs (
+    drv  integer not null,
+    id   text not null,
+    path text not null,
+    primary key (drv, id),
+    foreign key (drv) references ValidPaths(id) on delete cascade
+);
+create index if not exists IndexDerivationOutputs on DerivationOutputs(path);
+"""
+
+
+def default_root() -> str:
+    """$NIXLITE_STORE, or ~/.local/share/nixlite (see the module docstring)."""
+    env = os.environ.get("NIXLITE_STORE")
+    if env:
+        return os.path.abspath(env)
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(data, "nixlite")
+
+
+def make_writable(path: str) -> None:
+    """Give the owner write permission throughout a tree (store paths are read-only)."""
+    if os.path.islink(path) or not os.path.exists(path):
+        return
+    os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR | stat.S_IXUSR if os.path.isdir(path)
+             else os.stat(path).st_mode | stat.S_IWUSR)
+    if os.path.isdir(path):
+        for name in os.listdir(path):
+            make_writable(os.path.join(path, name))
+
+
+def remove_tree(path: str) -> None:
+    """Delete a file or tree even where it is read-only."""
+    if os.path.islink(path) or os.path.isfile(path):
+        os.unlink(path)
+    elif os.path.isdir(path):
+        make_writable(path)
+        shutil.rmtree(path)
+
+
+def canonicalise(path: str) -> None:
+    """Nix's canonical metadata: read-only, executable bit kept, mtime 1."""
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        os.utime(path, (1, 1), follow_symlinks=False)
+        return
+    if stat.S_ISDIR(st.st_mode):
+        for name in os.listdir(path):
+            canonicalise(os.path.join(path, name))
+        mode = 0o555
+    else:
+        mode = 0o555 if st.st_mode & stat.S_IXUSR else 0o444
+    os.chmod(path, mode)
+    os.utime(path, (1, 1))
+
+
+class Store:
+    """A nixlite store (see the module docstring)."""
+
+    store_dir: str = DEFAULT_STORE_DIR
+
+    def __init__(self, root: str | None = None, read_only: bool = False) -> None:
+        self.root = os.path.abspath(root) if root else default_root()
+        self.read_only = read_only
+        self.real_store_dir = os.path.join(self.root, self.store_dir.lstrip("/"))
+        self.state_dir = os.path.join(self.root, "nix", "var", "nixlite")
+        self._local = threading.local()
+        self._drv_cache: dict[str, Derivation] = {}
+        self._hash_modulo_cache: dict[str, bytes] = {}
+        if not read_only:
+            for d in (self.real_store_dir, self.state_dir, os.path.join(self.state_dir, "locks"),
+                      os.path.join(self.state_dir, "gcroots")):
+                os.makedirs(d, exist_ok=True)
+
+    # --- the database -----------------------------------------------------
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            path = os.path.join(self.state_dir, "db.sqlite")
+            if self.read_only and not os.path.exists(path):
+                conn = sqlite3.connect(":memory:", isolation_level=None)
+            else:
+                conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+                conn.execute("pragma journal_mode=wal")
+            conn.execute("pragma foreign_keys=on")
+            conn.execute("pragma synchronous=normal")
+            conn.executescript(_SCHEMA)
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.db
+        conn.execute("begin immediate")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        conn.execute("commit")
+
+    def _path_id(self, path: str) -> int | None:
+        row = self.db.execute("select id from ValidPaths where path = ?", (path,)).fetchone()
+        return None if row is None else int(row[0])
+
+    # --- queries ----------------------------------------------------------
+
+    def physical(self, path: str) -> str:
+        """Where the files of a logical store path (or a path inside one) are."""
+        if path == self.store_dir or path.startswith(self.store_dir + "/"):
+            return self.real_store_dir + path[len(self.store_dir):]
+        return path
+
+    def is_valid(self, path: str) -> bool:
+        return self._path_id(path) is not None
+
+    def query_path_info(self, path: str) -> PathInfo | None:
+        row = self.db.execute(
+            "select id, hash, narSize, deriver, registrationTime, ca from ValidPaths where path = ?",
+            (path,)).fetchone()
+        if row is None:
+            return None
+        algo, _, text = row[1].partition(":")
+        digest = bytes.fromhex(text) if len(text) == 64 else nix32.decode(text, 32)
+        return PathInfo(path, digest, int(row[2] or 0), self._references_of(row[0]), row[3] or None,
+                        int(row[4]), row[5] or None)
+
+    def _references_of(self, path_id: int) -> set[str]:
+        rows = self.db.execute(
+            "select p.path from Refs r join ValidPaths p on r.reference = p.id where r.referrer = ?",
+            (path_id,))
+        return {r[0] for r in rows}
+
+    def references(self, path: str) -> set[str]:
+        path_id = self._path_id(path)
+        return set() if path_id is None else self._references_of(path_id)
+
+    def referrers(self, path: str) -> set[str]:
+        rows = self.db.execute(
+            "select p.path from Refs r join ValidPaths p on r.referrer = p.id "
+            "join ValidPaths q on r.reference = q.id where q.path = ?", (path,))
+        return {r[0] for r in rows}
+
+    def closure(self, paths: Iterable[str]) -> set[str]:
+        """The paths and everything they refer to, transitively."""
+        seen: set[str] = set()
+        todo = list(paths)
+        while todo:
+            p = todo.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            todo.extend(self.references(p) - seen)
+        return seen
+
+    def valid_paths(self) -> list[str]:
+        return [r[0] for r in self.db.execute("select path from ValidPaths order by path")]
+
+    def derivation_outputs(self, drv_path: str) -> dict[str, str]:
+        rows = self.db.execute(
+            "select o.id, o.path from DerivationOutputs o join ValidPaths v on o.drv = v.id where v.path = ?",
+            (drv_path,))
+        return dict(rows.fetchall())
+
+    # --- locks and registration ---------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, paths: Iterable[str]) -> Iterator[None]:
+        """Exclusive per-path file locks (taken in sorted order, so no deadlock)."""
+        files = []
+        try:
+            for p in sorted(set(paths)):
+                f = open(os.path.join(self.state_dir, "locks", base_name(p) + ".lock"), "a+")
+                files.append(f)
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            for f in reversed(files):
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+                f.close()
+
+    def register_valid(self, infos: list[PathInfo]) -> None:
+        """Make paths valid with their references, all in one transaction."""
+        now = int(time.time())
+        batch = {i.path for i in infos}
+        with self._transaction() as conn:
+            for info in infos:
+                conn.execute(
+                    "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, ca) "
+                    "values (?, ?, ?, ?, ?, ?)",
+                    (info.path, "sha256:" + info.nar_hash.hex(), info.registration_time or now,
+                     info.deriver, info.nar_size, info.ca))
+            for info in infos:
+                referrer = self._path_id(info.path)
+                for ref in sorted(info.references):
+                    ref_id = self._path_id(ref)
+                    if ref_id is None:
+                        raise StoreError(f"cannot add path '{info.path}' because it references "
+                                         f"path '{ref}' which is not valid"
+                                         + (" (nor in the same registration)" if ref not in batch else ""))
+                    conn.execute("insert or ignore into Refs (referrer, reference) values (?, ?)",
+                                 (referrer, ref_id))
+                if info.path.endswith(".drv"):
+                    self._register_outputs(conn, referrer, info.path)
+
+    def _register_outputs(self, conn: sqlite3.Connection, drv_id: int | None, drv_path: str) -> None:
+        drv = self.read_derivation(drv_path)
+        for name, out in drv.outputs.items():
+            if out.path:
+                conn.execute("insert or replace into DerivationOutputs (drv, id, path) values (?, ?, ?)",
+                             (drv_id, name, out.path))
+
+    def delete_invalid(self, path: str) -> None:
+        """Remove the leftover files of a path that is not registered (e.g. a killed build)."""
+        if self.is_valid(path):
+            raise StoreError(f"cannot delete valid path '{path}' as a leftover")
+        remove_tree(self.physical(path))
+
+    def _info_for(self, path: str, references: Iterable[str], ca: str | None,
+                  deriver: str | None = None) -> PathInfo:
+        digest, size = nar_hash(self.physical(path))
+        return PathInfo(path, digest, size, set(references), deriver, 0, ca)
+
+    def _install(self, path: str, write: Callable[[str], None], references: Iterable[str],
+                 ca: str | None) -> str:
+        """Write a path's content under a temporary name, rename it in place, register it."""
+        if self.read_only or self.is_valid(path):
+            return path
+        with self.lock([path]):
+            if self.is_valid(path):
+                return path
+            target = self.physical(path)
+            if os.path.lexists(target):
+                remove_tree(target)  # an unregistered leftover
+            tmp = tempfile.mkdtemp(prefix=".tmp-", dir=self.real_store_dir)
+            try:
+                staged = os.path.join(tmp, "x")
+                write(staged)
+                canonicalise(staged)
+                os.rename(staged, target)
+            finally:
+                remove_tree(tmp)
+            self.register_valid([self._info_for(path, references, ca)])
+        return path
+
+    # --- adding content -------------------------------------------------------
+
+    def add_text(self, name: str, text: bytes, references: Iterable[str] = ()) -> str:
+        """Add a text file (toFile, .drv): a text path referring to `references`."""
+        refs = set(references)
+        path = make_text_path(name, text, refs, self.store_dir)
+
+        def write(dest: str) -> None:
+            with open(dest, "wb") as f:
+                f.write(text)
+
+        ca = "text:sha256:" + nix32.encode(hashlib.sha256(text).digest())
+        return self._install(path, write, refs, ca)
+
+    def compute_path(self, src: str, name: str | None = None, recursive: bool = True,
+                     filter: PathFilter | None = None) -> tuple[str, Hash]:
+        """The store path `add_path` would give, and the content hash (NAR or flat sha256)."""
+        name = name if name is not None else os.path.basename(src.rstrip("/"))
+        if recursive:
+            digest, _ = nar_hash(src, filter)
+            h = Hash("sha256", digest)
+            return make_source_path(name, digest, (), self.store_dir), h
+        if not os.path.isfile(src):
+            raise StoreError(f"file '{src}' is not a regular file")
+        with open(src, "rb") as f:
+            h = Hash("sha256", hashlib.file_digest(f, "sha256").digest())
+        return make_fixed_output_path(name, h, False, store_dir=self.store_dir), h
+
+    def add_path(self, src: str, name: str | None = None, recursive: bool = True,
+                 filter: PathFilter | None = None, expected_hash: Hash | None = None) -> str:
+        """Copy a file or tree into the store (builtins.path, `"${./x}"`) and return its path."""
+        name = name if name is not None else os.path.basename(src.rstrip("/"))
+        path, h = self.compute_path(src, name, recursive, filter)
+        if expected_hash is not None and expected_hash.digest != (
+                h.digest if expected_hash.algo == "sha256" else _content_hash(src, recursive, filter, expected_hash.algo)):
+            raise StoreError(f"hash mismatch importing path '{src}';\n  specified: "
+                             f"{expected_hash.sri()}\n  got:       {Hash(expected_hash.algo, h.digest).sri()}")
+        ca = ("fixed:r:" if recursive else "fixed:") + "sha256:" + h.nix32()
+        return self._install(path, lambda dest: _copy_filtered(src, dest, filter), (), ca)
+
+    # --- derivations ----------------------------------------------------------
+
+    def write_derivation(self, drv: Derivation, name: str | None = None) -> str:
+        """Write a derivation as a .drv text path and return that path."""
+        if name is not None:
+            drv.name = name
+        path = derivation_path(drv, self.store_dir)
+        self._drv_cache[path] = drv
+        self.add_text(drv.name + ".drv", drv.to_aterm().encode(), drv.references())
+        return path
+
+    def read_derivation(self, drv_path: str) -> Derivation:
+        drv = self._drv_cache.get(drv_path)
+        if drv is None:
+            try:
+                with open(self.physical(drv_path), encoding="utf-8") as f:
+                    text = f.read()
+            except OSError as exc:
+                raise StoreError(f"cannot read derivation '{drv_path}': {exc.strerror}") from None
+            name = base_name(drv_path)[33:-len(".drv")]
+            drv = Derivation.parse(text, name)
+            self._drv_cache[drv_path] = drv
+        return drv
+
+    def hash_modulo(self, drv_path: str) -> bytes:
+        """hashDerivationModulo of a stored derivation (cached for this process)."""
+        h = self._hash_modulo_cache.get(drv_path)
+        if h is None:
+            h = hash_derivation_modulo(self.read_derivation(drv_path), self._hash_or_drv)
+            self._hash_modulo_cache[drv_path] = h
+        return h
+
+    def _hash_or_drv(self, drv_path: str) -> bytes:
+        return self.hash_modulo(drv_path)
+
+    # --- roots, gc, verify ------------------------------------------------------
+
+    def add_root(self, link_path: str, store_path: str) -> None:
+        """Record `link_path` (a symlink to `store_path`) as an indirect GC root."""
+        link_path = os.path.abspath(link_path)
+        key = hashlib.sha256(link_path.encode()).hexdigest()[:32]
+        entry = os.path.join(self.state_dir, "gcroots", key)
+        tmp = entry + ".tmp"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        os.symlink(link_path, tmp)
+        os.replace(tmp, entry)
+
+    def roots(self) -> set[str]:
+        """Store paths reachable from live GC roots (links that still point into the store)."""
+        from nixlite.store.maintenance import find_roots
+
+        return find_roots(self)
+
+    def gc(self) -> list[str]:
+        from nixlite.store.maintenance import collect_garbage
+
+        return collect_garbage(self)
+
+    def verify(self) -> list[str]:
+        from nixlite.store.maintenance import verify_store
+
+        return verify_store(self)
+
+
+def _content_hash(src: str, recursive: bool, filter: PathFilter | None, algo: str) -> bytes:
+    if recursive:
+        return nar_hash(src, filter, algo)[0]
+    with open(src, "rb") as f:
+        return hashlib.file_digest(f, algo).digest()
+
+
+def _copy_filtered(src: str, dest: str, filter: PathFilter | None) -> None:
+    """Copy src to dest keeping only what NAR keeps (and what the filter accepts)."""
+    st = os.lstat(src)
+    if stat.S_ISLNK(st.st_mode):
+        os.symlink(os.readlink(src), dest)
+    elif stat.S_ISREG(st.st_mode):
+        shutil.copyfile(src, dest)
+        os.chmod(dest, 0o755 if st.st_mode & stat.S_IXUSR else 0o644)
+    elif stat.S_ISDIR(st.st_mode):
+        os.mkdir(dest, 0o755)
+        for name in sorted(os.listdir(src)):
+            child = os.path.join(src, name)
+            if filter is not None and not filter(child, os.lstat(child)):
+                continue
+            _copy_filtered(child, os.path.join(dest, name), filter)
+    else:
+        raise StoreError(f"file '{src}' has an unsupported type")
+
+
+__all__ = ["Store", "PathInfo", "StoreError", "default_root", "parse_store_path", "remove_tree", "canonicalise"]

@@ -409,6 +409,14 @@ class Store:
     def _hash_or_drv(self, drv_path: str) -> bytes:
         return self.hash_modulo(drv_path)
 
+    def remember_derivation(self, drv_path: str, drv: Derivation) -> None:
+        """Keep a derivation in memory (read-only evaluation writes no .drv files)."""
+        self._drv_cache[drv_path] = drv
+
+    def remember_hash_modulo(self, drv_path: str, digest: bytes) -> None:
+        """Record a derivation's hash modulo, known to whoever just made it."""
+        self._hash_modulo_cache[drv_path] = digest
+
     # --- roots, gc, verify ------------------------------------------------------
 
     def add_root(self, link_path: str, store_path: str) -> None:

@@ -25,14 +25,23 @@ class NixError(Exception):
         self.trace: list[tuple[Any, str]] = []
         self.hint: str | None = None  # e.g. "Did you mean a?"
 
+    # Errors Nix reports without a source position (throw, abort, some
+    # builtins' messages) set this, so that `at` leaves them unpositioned.
+    positionless = False
+
     def add_trace(self, pos: Any, message: str) -> "NixError":
         self.trace.append((pos, message))
         return self
 
     def at(self, pos: Any) -> "NixError":
         """Set the position if none is known yet (the innermost position wins)."""
-        if self.pos is None:
+        if self.pos is None and not self.positionless:
             self.pos = pos
+        return self
+
+    def unpositioned(self) -> "NixError":
+        """Mark this error as one Nix reports without a position."""
+        self.positionless = True
         return self
 
 
@@ -63,9 +72,13 @@ class AssertionError_(EvalError):
 class ThrownError(AssertionError_):
     """`throw` (catchable by tryEval; a subclass of AssertionError as in Nix)."""
 
+    positionless = True
+
 
 class Abort(EvalError):
     """`abort`: evaluation aborted with a message (not catchable)."""
+
+    positionless = True
 
 
 class InfiniteRecursion(EvalError):

@@ -1,0 +1,187 @@
+"""`nixlite eval`: evaluate and print, as `nix-instantiate --eval` does.
+
+    nixlite eval FILE | - | -E EXPR  [--strict] [--json | --xml] [-A attr.path]…
+                 [--arg name EXPR] [--argstr name VALUE] [-I path | -I name=path] [--show-trace]
+
+For every input and every `-A` path (the whole value when none is given) one
+line is printed. Selecting along a path auto-calls functions on the way with
+the `--arg`/`--argstr` arguments, and so does printing the final value when
+any were given (Nix's `autoCallFunction`). Everything heavy is imported
+inside `run`, so that `nixlite eval -E 1` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE", help="files to evaluate ('-' for stdin), or expressions with -E")
+    parser.add_argument("-E", "--expr", action="store_true", help="interpret the arguments as Nix expressions")
+    parser.add_argument("--eval", action="store_true", help="accepted for compatibility with nix-instantiate")
+    parser.add_argument("--strict", action="store_true", help="evaluate the result fully")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--xml", action="store_true", help="print the result as XML")
+    parser.add_argument("-A", "--attr", action="append", default=[], help="select an attribute path")
+    parser.add_argument("--arg", nargs=2, action="append", default=[], metavar=("NAME", "EXPR"))
+    parser.add_argument("--argstr", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    parser.add_argument("-I", dest="include", action="append", default=[], help="add a search path entry")
+    parser.add_argument("--show-trace", action="store_true", help="show the evaluation trace of errors")
+    parser.add_argument("--trace-verbose", action="store_true", help="print builtins.traceVerbose messages")
+
+
+def run(args: argparse.Namespace) -> int:
+    from nixlite.eval import functions
+    from nixlite.eval.state import EvalState
+
+    functions.settings["trace_calls"] = args.show_trace
+    state = EvalState(search_path=args.include)
+    state.trace_verbose = args.trace_verbose
+    auto_args = _auto_args(state, args)
+    inputs = args.files or (["-"] if not args.expr else [])
+    if not inputs and not args.expr:
+        inputs = ["-"]
+    for item in inputs:
+        root = _evaluate_input(state, item, args.expr)
+        for path in args.attr or [""]:
+            value = select_attr_path(state, root, path, auto_args)
+            if auto_args is not None:
+                value = auto_call(state, value, auto_args)
+            sys.stdout.write(render_value(state, value, args) + "\n")
+            sys.stdout.flush()
+    return 0
+
+
+def _evaluate_input(state: Any, item: str, is_expr: bool) -> Any:
+    from nixlite import diagnostics
+
+    if is_expr:
+        diagnostics.register_source("«string»", item)
+        return state.eval_string(item, "«string»", os.getcwd())
+    if item == "-":
+        text = sys.stdin.read()
+        diagnostics.register_source("«stdin»", text)
+        return state.eval_string(text, "«stdin»", os.getcwd())
+    if item.startswith("<") and item.endswith(">"):
+        from nixlite.eval.errors import EvalError
+
+        found = state.find_file(state.search_path, item[1:-1])
+        if found is None:
+            raise EvalError(f"file '{item[1:-1]}' was not found in the Nix search path (add it using $NIX_PATH or -I)")
+        item = found
+    return state.eval_file(os.path.abspath(item))
+
+
+def _auto_args(state: Any, args: argparse.Namespace) -> dict[str, Any] | None:
+    """The `--arg`/`--argstr` set (None when there are none: no auto-calling at the end)."""
+    if not args.arg and not args.argstr:
+        return None
+    from nixlite.eval.values import Thunk
+
+    out: dict[str, Any] = {}
+    for name, text in args.arg:
+        out[name] = Thunk(lambda _env, text=text: state.eval_string(text, "«string»", os.getcwd()), None)
+    for name, text in args.argstr:
+        out[name] = text
+    return out
+
+
+def auto_call(state: Any, fn: Any, auto_args: dict[str, Any]) -> Any:
+    """Nix's autoCallFunction: call a function with formals using the automatic arguments."""
+    from nixlite.eval.apply import apply_one
+    from nixlite.eval.errors import MissingArgumentError
+    from nixlite.eval.functions import Closure
+    from nixlite.eval.values import Attrs, force
+
+    fn = force(fn)
+    if type(fn) is Attrs and "__functor" in fn:
+        return auto_call(state, apply_one(force(fn["__functor"]), fn, None), auto_args)
+    if type(fn) is not Closure or fn.info.formals is None:
+        return fn
+    info = fn.info
+    if info.ellipsis:
+        arg = Attrs(auto_args)
+    else:
+        arg = Attrs()
+        for name, default in info.formals:
+            if name in auto_args:
+                arg[name] = auto_args[name]
+            elif default is None:
+                raise MissingArgumentError(
+                    f"cannot evaluate a function that has an argument without a value ('{name}')\n"
+                    "Nix attempted to evaluate a function as a top level expression; in\n"
+                    "this case it must have its arguments supplied either by default\n"
+                    "values, or passed explicitly with '--arg' or '--argstr'. See\n"
+                    "https://nixos.org/manual/nix/stable/#ss-functions.", info.formal_positions.get(name))
+    return apply_one(fn, arg, None)
+
+
+def split_attr_path(path: str) -> list[str]:
+    """`a."b.c".d` -> ["a", "b.c", "d"] (Nix's parseAttrPath)."""
+    parts: list[str] = []
+    cur, quoted, i = "", False, 0
+    while i < len(path):
+        c = path[i]
+        if c == '"':
+            quoted = not quoted
+        elif c == "." and not quoted:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+        i += 1
+    if quoted:
+        from nixlite.eval.errors import EvalError
+
+        raise EvalError(f"missing closing quote in selection path '{path}'")
+    parts.append(cur)
+    return parts
+
+
+def select_attr_path(state: Any, root: Any, path: str, auto_args: dict[str, Any] | None) -> Any:
+    """Nix's findAlongAttrPath: walk `a.b.0.c`, auto-calling functions on the way."""
+    from nixlite.eval.errors import EvalError, TypeError_
+    from nixlite.eval.values import Attrs, force, type_name
+
+    value = force(root)
+    if path == "":
+        return value
+    for token in split_attr_path(path):
+        value = force(auto_call(state, value, auto_args or {}))
+        if token.isdigit():
+            if type(value) is not list:
+                raise TypeError_(f"the expression selected by the selection path '{path}' should be a list but is {type_name(value)}")
+            if int(token) >= len(value):
+                raise EvalError(f"list index {token} in selection path '{path}' is out of range")
+            value = value[int(token)]
+            continue
+        if type(value) is not Attrs:
+            raise TypeError_(f"the expression selected by the selection path '{path}' should be a set but is {type_name(value)}")
+        if token == "":
+            raise EvalError(f"empty attribute name in selection path '{path}'")
+        if token not in value:
+            raise EvalError(f"attribute '{token}' in selection path '{path}' not found")
+        value = value[token]
+    return force(value)
+
+
+def render_value(state: Any, value: Any, args: argparse.Namespace) -> str:
+    """The line printed for one result, in the requested format."""
+    if args.xml:
+        from nixlite.primops import xml
+
+        return xml.value_to_xml(state, value, strict=args.strict).rstrip("\n")  # type: ignore[attr-defined,no-any-return]
+    if args.json:
+        from nixlite.primops import json
+
+        return json.value_to_json(state, value)  # type: ignore[attr-defined,no-any-return]
+    from nixlite.eval.printer import print_value
+
+    if args.strict:
+        from nixlite.eval.strict import deep_force
+
+        deep_force(value)
+    return print_value(value)

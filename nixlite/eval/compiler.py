@@ -1,0 +1,421 @@
+"""The compiler: a Nix AST becomes a tree of Python closures, once.
+
+Each expression compiles to `ev(env) -> value`, a closure that returns the
+expression's value in weak head normal form (never a Thunk). `env` is the
+run-time frame (see `nixlite.eval.scope`): a list `[parent, v1, v2, …]`.
+
+Where Nix is lazy (attribute values, list elements, `let` bindings, function
+arguments) the compiler produces a *lazy form* instead, `(kind, x, pos)`:
+
+- `CONST`: `x` is the value itself (literals; Nix too stores them unthunked,
+  which shows when printing without `--strict`);
+- `THUNK`: `x` is the compiled code; at run time `Thunk(x, env, pos)`;
+- `LOOKUP`: `x(env)` fetches a variable's slot without forcing it (Nix shares
+  the variable's value instead of wrapping it in a new thunk).
+
+Operators live in `nixlite.eval.operators`; function application in
+`nixlite.eval.apply`.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any, Callable
+
+from nixlite.eval.errors import (
+    AssertionError_, EvalError, InfiniteRecursion, NixError, TypeError_, UndefinedVarError,
+)
+from nixlite.eval.scope import BaseScope, Scope, resolve
+from nixlite.eval.values import Attrs, PathValue, Thunk, type_name
+from nixlite.syntax import ast
+
+Code = Callable[[Any], Any]
+CONST, THUNK, LOOKUP = 0, 1, 2
+_MISSING = object()
+
+
+def compile_expr(node: ast.Expr, scope: Scope | BaseScope) -> Code:
+    """Compile `node` (seen from `scope`) to `ev(env) -> value`."""
+    return _COMPILERS[type(node)](node, scope)
+
+
+def compile_lazy(node: ast.Expr, scope: Scope | BaseScope, filled: int | None = None) -> tuple[int, Any, Any]:
+    """The lazy form of `node` (see the module docstring).
+
+    `filled` is given when the value goes into a frame still being filled
+    (let, rec, formals): slots from `filled` on do not exist yet, so a
+    variable referring to one of them needs a thunk, as in Nix.
+    """
+    t = type(node)
+    if t is ast.Int or t is ast.Float or t is ast.Str:
+        return (CONST, node.value, None)
+    if t is ast.Path:
+        return (CONST, PathValue(node.value), None)
+    if t is ast.Var:
+        r = resolve(scope, node.name)
+        if r.depth >= 0 and not (filled is not None and r.depth == 0 and r.slot >= filled):
+            return (LOOKUP, _slot_getter(r.depth, r.slot), None)
+        if r.found_base:
+            return (CONST, r.base_value, None)
+    return (THUNK, compile_expr(node, scope), node.pos)
+
+
+def make_lazy(lazy: tuple[int, Any, Any]) -> Code:
+    """A closure `mk(env)` producing the lazy form's value or thunk."""
+    kind, x, pos = lazy
+    if kind == CONST:
+        return lambda env: x
+    if kind == LOOKUP:
+        return x  # type: ignore[no-any-return]
+    return lambda env: Thunk(x, env, pos)
+
+
+def _slot_getter(depth: int, slot: int) -> Code:
+    if depth == 0:
+        return itemgetter(slot)
+    if depth == 1:
+        return lambda env: env[0][slot]
+    if depth == 2:
+        return lambda env: env[0][0][slot]
+
+    def get(env: Any) -> Any:
+        for _ in range(depth):
+            env = env[0]
+        return env[slot]
+
+    return get
+
+
+# --- literals -----------------------------------------------------------------
+
+def _constant(value: Any) -> Code:
+    return lambda env: value
+
+
+def _compile_literal(node: Any, scope: Any) -> Code:
+    return _constant(node.value)
+
+
+def _compile_path(node: ast.Path, scope: Any) -> Code:
+    return _constant(PathValue(node.value))
+
+
+def _compile_cur_pos(node: ast.CurPos, scope: Any) -> Code:
+    def ev(env: Any) -> Any:
+        # Nix 2.8 reports the symbol name in place of the file for strings.
+        file = node.pos.file if node.pos.file not in ("«string»", "«stdin»") else "__curPos"
+        return Attrs({"column": node.pos.col, "file": file, "line": node.pos.line})
+
+    return ev
+
+
+# --- variables ------------------------------------------------------------------
+
+def _compile_var(node: ast.Var, scope: Any) -> Code:
+    r = resolve(scope, node.name)
+    if r.depth >= 0:
+        return _forcing_slot(r.depth, r.slot)
+    if r.found_base:
+        value = r.base_value
+        if type(value) is Thunk:
+            return lambda env: value.force()
+        return _constant(value)
+    return _with_lookup(node.name, r.with_depths, node.pos, force_it=True)
+
+
+def _forcing_slot(depth: int, slot: int) -> Code:
+    if depth == 0:
+        def ev0(env: Any) -> Any:
+            v = env[slot]
+            return v.force() if type(v) is Thunk else v
+        return ev0
+    if depth == 1:
+        def ev1(env: Any) -> Any:
+            v = env[0][slot]
+            return v.force() if type(v) is Thunk else v
+        return ev1
+    if depth == 2:
+        def ev2(env: Any) -> Any:
+            v = env[0][0][slot]
+            return v.force() if type(v) is Thunk else v
+        return ev2
+
+    def evn(env: Any) -> Any:
+        for _ in range(depth):
+            env = env[0]
+        v = env[slot]
+        return v.force() if type(v) is Thunk else v
+    return evn
+
+
+def _with_lookup(name: str, with_depths: list[int], pos: Any, force_it: bool) -> Code:
+    """Look `name` up in the enclosing `with` sets, innermost first."""
+    def ev(env: Any) -> Any:
+        for depth in with_depths:
+            frame = env
+            for _ in range(depth):
+                frame = frame[0]
+            attrs = with_attrs(frame)
+            v = attrs.get(name, _MISSING)
+            if v is not _MISSING:
+                if force_it and type(v) is Thunk:
+                    return v.force()
+                return v
+        raise UndefinedVarError(f"undefined variable '{name}'", pos)
+    return ev
+
+
+def with_attrs(frame: list[Any]) -> Attrs:
+    """The set of a `with` frame, forced on first use and cached in the frame."""
+    attrs = frame[1]
+    if type(attrs) is Attrs:
+        return attrs
+    if type(attrs) is Thunk:
+        attrs = attrs.force()
+    if type(attrs) is not Attrs:
+        raise TypeError_(f"value is {type_name(attrs)} while a set was expected")
+    frame[1] = attrs
+    return attrs
+
+
+def _compile_with(node: ast.With, scope: Any) -> Code:
+    kind, x, pos = compile_lazy(node.env, scope)
+    body = compile_expr(node.body, Scope({}, scope, is_with=True))
+    if kind == THUNK:
+        return lambda env: body([env, Thunk(x, env, pos)])
+    if kind == CONST:
+        return lambda env: body([env, x])
+    return lambda env: body([env, x(env)])
+
+
+# --- attribute sets and let -----------------------------------------------------
+
+def _binding_lazy(b: ast.Binding, inner: Any, outer: Any, slot: int | None = None) -> tuple[int, Any, Any]:
+    scope = outer if b.inherited else inner
+    if type(b.value) is ast.Lambda:  # Nix names a function after the attribute it is bound to
+        from nixlite.eval.functions import compile_lambda
+        return (THUNK, compile_lambda(b.value, scope, name=b.name), b.value.pos)
+    return compile_lazy(b.value, scope, None if b.inherited else slot)
+
+
+def _fill(frame_or_env: Any, lazies: list[tuple[int, Any, Any]]) -> list[Any]:
+    out = []
+    for kind, x, pos in lazies:
+        if kind == THUNK:
+            out.append(Thunk(x, frame_or_env, pos))
+        elif kind == CONST:
+            out.append(x)
+        else:
+            out.append(x(frame_or_env))
+    return out
+
+
+def _compile_let(node: ast.Let, scope: Any) -> Code:
+    names = {b.name: i + 1 for i, b in enumerate(node.attrs.bindings)}
+    inner = Scope(names, scope)
+    lazies = [_binding_lazy(b, inner, scope, n + 1) for n, b in enumerate(node.attrs.bindings)]
+    body = compile_expr(node.body, inner)
+    inherited = [b.inherited for b in node.attrs.bindings]
+
+    plan = list(zip(lazies, inherited))
+    return lambda env: body(_recursive_frame(env, plan))
+
+
+def _recursive_frame(env: Any, plan: list[Any]) -> list[Any]:
+    """The frame of a `let` or `rec`: its values see the frame itself (inherited ones see `env`)."""
+    frame = [env]
+    for (kind, x, pos), from_outer in plan:
+        if kind == THUNK:
+            frame.append(Thunk(x, env if from_outer else frame, pos))
+        elif kind == CONST:
+            frame.append(x)
+        else:
+            frame.append(x(env if from_outer else frame))
+    return frame
+
+    return ev
+
+
+def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
+    names = [b.name for b in node.bindings]
+    positions = {b.name: b.pos for b in node.bindings}
+    if node.rec:
+        inner = Scope({n: i + 1 for i, n in enumerate(names)}, scope)
+        lazies = [_binding_lazy(b, inner, scope, n + 1) for n, b in enumerate(node.bindings)]
+        inherited = [b.inherited for b in node.bindings]
+        dyn = _compile_dynamic(node.dynamic, inner)
+
+        plan = list(zip(lazies, inherited))
+
+        def ev_rec(env: Any) -> Any:
+            frame = _recursive_frame(env, plan)
+            attrs = Attrs(zip(names, frame[1:]), positions=positions)
+            if dyn:
+                _add_dynamic(attrs, dyn, frame)
+            return attrs
+
+        return ev_rec
+    lazies = [_binding_lazy(b, scope, scope) for b in node.bindings]
+    dyn = _compile_dynamic(node.dynamic, scope)
+    if not dyn and all(k == THUNK for k, _, _ in lazies):
+        items = [(n, x, p) for n, (k, x, p) in zip(names, lazies)]
+
+        def ev_plain(env: Any) -> Any:
+            attrs = Attrs(positions=positions)
+            for n, x, p in items:
+                attrs[n] = Thunk(x, env, p)
+            return attrs
+
+        return ev_plain
+
+    def ev(env: Any) -> Any:
+        attrs = Attrs(zip(names, _fill(env, lazies)), positions=positions)
+        if dyn:
+            _add_dynamic(attrs, dyn, env)
+        return attrs
+
+    return ev
+
+
+def _compile_dynamic(dynamic: tuple[ast.DynamicBinding, ...], scope: Any) -> list[Any]:
+    return [(compile_expr(d.name, scope), compile_lazy(d.value, scope), d.pos) for d in dynamic]
+
+
+def _add_dynamic(attrs: Attrs, dyn: list[Any], env: Any) -> None:
+    from nixlite.eval.coerce import force_string_no_ctx
+
+    attrs.positions = dict(attrs.positions or {})
+    for name_code, (kind, x, vpos), pos in dyn:
+        name_value = name_code(env)
+        if name_value is None:
+            continue
+        try:
+            name = force_string_no_ctx(name_value)
+        except NixError as err:
+            raise err.at(pos)
+        if name in attrs:
+            other = attrs.positions.get(name)
+            where = f" at {pos_text(other)}" if other is not None else ""
+            raise EvalError(f"dynamic attribute '{name}' already defined{where}", pos)
+        attrs[name] = Thunk(x, env, vpos) if kind == THUNK else x if kind == CONST else x(env)
+        attrs.positions[name] = pos
+
+
+def pos_text(pos: Any) -> str:
+    """A position as Nix 2.8 writes it inside messages: `(string)` for «string»."""
+    file = pos.file
+    if file == "«string»":
+        file = "(string)"
+    elif file == "«stdin»":
+        file = "(stdin)"
+    return f"{file}:{pos.line}:{pos.col}"
+
+
+def _compile_list(node: ast.List, scope: Any) -> Code:
+    lazies = [compile_lazy(item, scope) for item in node.items]
+    if not lazies:
+        return lambda env: []
+    if all(k == CONST for k, _, _ in lazies):
+        consts = [x for _, x, _ in lazies]
+        return lambda env: list(consts)
+    if all(k == THUNK for k, _, _ in lazies):
+        codes = [(x, p) for _, x, p in lazies]
+        return lambda env: [Thunk(x, env, p) for x, p in codes]
+    return lambda env: _fill(env, lazies)
+
+
+# --- control ------------------------------------------------------------------------
+
+def _bool_error(v: Any, pos: Any) -> NixError:
+    return TypeError_(f"value is {type_name(v)} while a Boolean was expected", pos)
+
+
+def _compile_if(node: ast.If, scope: Any) -> Code:
+    cond = compile_expr(node.cond, scope)
+    then = compile_expr(node.then, scope)
+    else_ = compile_expr(node.else_, scope)
+    pos = node.pos
+
+    def ev(env: Any) -> Any:
+        c = cond(env)
+        if c is True:
+            return then(env)
+        if c is False:
+            return else_(env)
+        raise _bool_error(c, pos)
+
+    return ev
+
+
+def _compile_assert(node: ast.Assert, scope: Any) -> Code:
+    cond = compile_expr(node.cond, scope)
+    body = compile_expr(node.body, scope)
+    pos = node.pos
+
+    def ev(env: Any) -> Any:
+        c = cond(env)
+        if c is True:
+            return body(env)
+        if c is False:
+            raise AssertionError_(f"assertion '{show_expr(node.cond)}' failed", pos)
+        raise _bool_error(c, pos)
+
+    return ev
+
+
+def show_expr(node: ast.Expr) -> str:
+    """The expression as `nix-instantiate --parse` prints it (for assertion messages)."""
+    try:
+        from nixlite.syntax.printer import show  # the parser's --parse printer
+    except ImportError:
+        return "«expression»"
+    return show(node)  # type: ignore[no-any-return]
+
+
+def _compile_not(node: ast.Not, scope: Any) -> Code:
+    inner = compile_expr(node.expr, scope)
+
+    def ev(env: Any) -> Any:
+        c = inner(env)
+        if c is True:
+            return False
+        if c is False:
+            return True
+        raise _bool_error(c, None)
+
+    return ev
+
+
+def _not_compiled(node: Any, scope: Any) -> Code:
+    raise EvalError(f"cannot evaluate {type(node).__name__}", node.pos)
+
+
+def _compilers() -> dict[type, Callable[[Any, Any], Code]]:
+    from nixlite.eval import functions, operators, selection
+
+    return {
+        ast.Int: _compile_literal, ast.Float: _compile_literal, ast.Str: _compile_literal,
+        ast.Path: _compile_path, ast.Var: _compile_var, ast.CurPos: _compile_cur_pos,
+        ast.With: _compile_with, ast.Let: _compile_let, ast.AttrSet: _compile_attrs,
+        ast.List: _compile_list, ast.If: _compile_if, ast.Assert: _compile_assert, ast.Not: _compile_not,
+        ast.Select: selection.compile_select, ast.HasAttr: selection.compile_has_attr,
+        ast.Lambda: functions.compile_lambda_expr, ast.Call: functions.compile_call,
+        ast.BinaryOp: operators.compile_binary, ast.ConcatStrings: operators.compile_concat,
+    }
+
+
+class _LazyTable(dict):  # type: ignore[type-arg]
+    """The node-type table, filled on first use (the modules import each other)."""
+
+    def __missing__(self, key: type) -> Any:
+        if not self:
+            self.update(_compilers())
+            if key in self:
+                return self[key]
+        return _not_compiled
+
+
+_COMPILERS: dict[type, Callable[[Any, Any], Code]] = _LazyTable()
+
+__all__ = ["compile_expr", "compile_lazy", "make_lazy", "with_attrs", "pos_text", "show_expr",
+           "CONST", "THUNK", "LOOKUP", "InfiniteRecursion"]

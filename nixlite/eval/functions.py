@@ -1,0 +1,188 @@
+"""Functions: compiled lambdas, closures, and calling them.
+
+A `LambdaInfo` is made once per `x: …` / `{ a, b ? 1, … }@x: …` in the
+source; a `Closure` pairs it with the frame it was created in. Calling a
+closure builds the body's frame `[env, x?, formal1, formal2, …]`: formals
+take the caller's attribute (shared, not copied) or a thunk of their default,
+evaluated in that same frame so defaults see the other formals.
+
+The call depth is counted here: beyond `MAX_CALL_DEPTH` nested calls the
+error is current Nix's `stack overflow; max-call-depth exceeded`. With
+`--show-trace` each call adds Nix's frames `while evaluating 'f'` (or
+`anonymous lambda`) and `from call site`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy, pos_text
+from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_
+from nixlite.eval.scope import Scope
+from nixlite.eval.suggestions import did_you_mean
+from nixlite.eval.values import Attrs, Lambda, Thunk, type_name
+
+MAX_CALL_DEPTH = 10_000
+# Set by the CLI for --show-trace: Nix records call frames only then.
+settings = {"trace_calls": False}
+_MISSING = object()
+_call_depth = 0
+
+
+class LambdaInfo:
+    """What every closure of one lambda expression shares."""
+
+    __slots__ = ("name", "pos", "body", "has_arg", "formals", "ellipsis", "formal_names",
+                 "formal_positions", "check_order")
+
+    def __init__(self, node: Any, scope: Any, name: str | None) -> None:
+        self.name = name
+        self.pos = node.pos
+        self.has_arg = node.arg is not None
+        names: dict[str, int] = {}
+        if node.arg is not None:
+            names[node.arg] = 1
+        self.formals: tuple[tuple[str, Any], ...] | None = None
+        self.ellipsis = True
+        self.formal_names: frozenset[str] = frozenset()
+        self.formal_positions: dict[str, Any] = {}
+        formals = node.formals.formals if node.formals is not None else ()
+        for f in formals:
+            names[f.name] = len(names) + 1
+        inner = Scope(names, scope)
+        if node.formals is not None:
+            self.formals = tuple((f.name, compile_lazy(f.default, inner, names[f.name])
+                                  if f.default is not None else None) for f in formals)
+            self.ellipsis = node.formals.ellipsis
+            self.formal_names = frozenset(f.name for f in formals)
+            self.formal_positions = {f.name: f.pos for f in formals}
+        self.check_order = sorted(f.name for f in formals)
+        self.body = compile_expr(node.body, inner)
+
+    def describe(self) -> str:
+        """How Nix 2.8 names this function in argument errors."""
+        where = pos_text(self.pos)
+        return f"'{self.name}' at {where}" if self.name else f"anonymous function at {where}"
+
+
+class Closure(Lambda):
+    """A lambda value: compiled code plus the frame it closes over."""
+
+    __slots__ = ("info", "env")
+
+    def __init__(self, info: LambdaInfo, env: Any) -> None:
+        self.info = info
+        self.env = env
+
+    def apply(self, arg: Any) -> Any:
+        return call_closure(self, arg, None)
+
+    # Introspection used by builtins.functionArgs and printing.
+    @property
+    def formals(self) -> dict[str, bool] | None:
+        """Formal name -> has a default, or None for a plain `x: …` lambda."""
+        if self.info.formals is None:
+            return None
+        return {name: default is not None for name, default in self.info.formals}
+
+    @property
+    def pos(self) -> Any:
+        return self.info.pos
+
+
+def compile_lambda(node: Any, scope: Any, name: str | None = None) -> Code:
+    """Code creating a closure of `node` in the current frame."""
+    info = LambdaInfo(node, scope, name)
+    return lambda env: Closure(info, env)
+
+
+def compile_lambda_expr(node: Any, scope: Any) -> Code:
+    return compile_lambda(node, scope)
+
+
+def call_closure(fn: Closure, arg: Any, call_pos: Any) -> Any:
+    """Apply a closure to one argument (value or thunk); the result is forced."""
+    global _call_depth
+    info = fn.info
+    if _call_depth >= MAX_CALL_DEPTH:
+        raise StackOverflow(call_pos)
+    _call_depth += 1
+    try:
+        if info.formals is None:
+            return info.body([fn.env, arg])
+        return info.body(_bind_formals(info, fn.env, arg, call_pos))
+    except NixError as err:
+        if settings["trace_calls"]:
+            what = f"'{info.name}'" if info.name else "anonymous lambda"
+            err.add_trace(info.pos, f"while evaluating {what}")
+            err.add_trace(call_pos, "from call site")
+        raise
+    finally:
+        _call_depth -= 1
+
+
+def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[Any]:
+    if type(arg) is Thunk:
+        arg = arg.force()
+    if type(arg) is not Attrs:
+        raise TypeError_(f"value is {type_name(arg)} while a set was expected", call_pos)
+    frame = [env, arg] if info.has_arg else [env]
+    used = 0
+    for name, default in info.formals:  # type: ignore[union-attr]
+        v = arg.get(name, _MISSING)
+        if v is _MISSING:
+            if default is None:
+                raise _missing_argument(info, arg, call_pos)
+            kind, x, pos = default
+            v = Thunk(x, frame, pos) if kind == THUNK else x if kind == CONST else x(frame)
+        else:
+            used += 1
+        frame.append(v)
+    if used != len(arg) and not info.ellipsis:
+        for name in sorted(arg):
+            if name not in info.formal_names:
+                err = TypeError_(f"{info.describe()} called with unexpected argument '{name}'", call_pos)
+                err.hint = did_you_mean(name, info.formal_names)
+                raise err
+    return frame
+
+
+def _missing_argument(info: LambdaInfo, arg: Attrs, call_pos: Any) -> NixError:
+    defaults = {name for name, d in info.formals if d is not None}  # type: ignore[union-attr]
+    for name in info.check_order:
+        if name not in arg and name not in defaults:
+            return MissingArgumentError(f"{info.describe()} called without required argument '{name}'", call_pos)
+    raise AssertionError("no missing argument")  # pragma: no cover
+
+
+def compile_call(node: Any, scope: Any) -> Code:
+    from nixlite.eval.apply import apply_one
+
+    fn = compile_expr(node.fn, scope)
+    lazies = [compile_lazy(a, scope) for a in node.args]
+    pos = node.pos
+    if len(lazies) == 1:
+        kind, x, apos = lazies[0]
+        if kind == THUNK:
+            return lambda env: apply_one(fn(env), Thunk(x, env, apos), pos)
+        if kind == CONST:
+            return lambda env: apply_one(fn(env), x, pos)
+        return lambda env: apply_one(fn(env), x(env), pos)
+
+    def ev(env: Any) -> Any:
+        f = fn(env)
+        for kind, x, apos in lazies:
+            arg = Thunk(x, env, apos) if kind == THUNK else x if kind == CONST else x(env)
+            f = apply_one(f, arg, pos)
+        return f
+
+    return ev
+
+
+def call_depth() -> int:
+    """The current depth of nested function calls."""
+    return _call_depth
+
+
+__all__ = ["LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
+           "compile_call", "MAX_CALL_DEPTH", "settings", "call_depth"]

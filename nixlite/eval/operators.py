@@ -1,0 +1,188 @@
+"""The operators kept as AST nodes: `== != && || -> // ++`, and `+` / interpolation.
+
+`+` and `"…${e}…"` are Nix's `ExprConcatStrings`: the type of the first
+operand decides the result. Integers add (64-bit overflow is an error, as in
+current Nix), a float turns the sum into a float; a path stays a path
+(strings appended to it must not refer to the store, and the result is
+canonicalised); anything else builds a string whose context is the union of
+the parts' contexts, coercing each part with Nix's rules (a path part of a
+string is copied to the store). Errors are reported at the offending
+operand's position, as Nix does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nixlite.eval.compiler import Code, compile_expr
+from nixlite.eval.errors import EvalError, NixError, TypeError_
+from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, make_string, type_name
+
+INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def canon_path(path: str) -> str:
+    """Nix's canonPath: absolute, no `.`/`..`/empty components, no trailing slash."""
+    out: list[str] = []
+    for part in path.split("/"):
+        if part == "" or part == ".":
+            continue
+        if part == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(part)
+    return "/" + "/".join(out)
+
+
+def compile_concat(node: Any, scope: Any) -> Code:
+    parts = [(compile_expr(p, scope), p.pos) for p in node.parts]
+    if not node.force_string and len(parts) == 2:
+        return _compile_plus(parts[0], parts[1])
+    force_string = node.force_string
+
+    def ev(env: Any) -> Any:
+        values = []
+        for code, _ in parts:
+            values.append(code(env))
+        return concat_values(values, [p for _, p in parts], force_string)
+
+    return ev
+
+
+def _compile_plus(left: tuple[Code, Any], right: tuple[Code, Any]) -> Code:
+    lcode, lpos = left
+    rcode, rpos = right
+
+    def ev(env: Any) -> Any:
+        a = lcode(env)
+        b = rcode(env)
+        ta = type(a)
+        if ta is int and type(b) is int:
+            n = a + b
+            if INT_MIN <= n <= INT_MAX:
+                return n
+        elif ta is str and type(b) is str:
+            return a + b
+        return concat_values([a, b], [lpos, rpos], False)
+
+    return ev
+
+
+def concat_values(values: list[Any], positions: list[Any], force_string: bool) -> Any:
+    """The general case of `+` and interpolation over forced operand values."""
+    first = type(values[0]) if not force_string else str
+    if first is int or first is float:
+        return _add_numbers(values, positions)
+    from nixlite.eval.coerce import coerce_to_string
+    from nixlite.eval.state import current_state
+
+    state = current_state()
+    copy = first is str or first is ContextString
+    texts: list[str] = []
+    context: set[str] = set()
+    for v, pos in zip(values, positions):
+        try:
+            s, ctx = coerce_to_string(state, v, copy_to_store=copy)
+        except NixError as err:
+            raise err.at(pos)
+        texts.append(s)
+        if ctx:
+            context |= ctx
+    text = "".join(texts)
+    if first is PathValue:
+        if context:
+            raise EvalError("a string that refers to a store path cannot be appended to a path", positions[0])
+        return PathValue(canon_path(text))
+    return make_string(text, frozenset(context))
+
+
+def _add_numbers(values: list[Any], positions: list[Any]) -> Any:
+    total: Any = 0
+    is_float = False
+    for v, pos in zip(values, positions):
+        t = type(v)
+        if t is int:
+            if not is_float:
+                n = total + v
+                if not INT_MIN <= n <= INT_MAX:
+                    raise EvalError(f"integer overflow in adding {total} + {v}", pos)
+                total = n
+            else:
+                total += v
+        elif t is float:
+            if not is_float:
+                is_float, total = True, float(total)
+            total += v
+        else:
+            what = "a float" if is_float else "an integer"
+            raise TypeError_(f"cannot add {type_name(v)} to {what}", pos)
+    return total
+
+
+# --- the other binary operators --------------------------------------------------------
+
+def _bool(v: Any, pos: Any) -> bool:
+    if v is True or v is False:
+        return v
+    raise TypeError_(f"value is {type_name(v)} while a Boolean was expected", pos)
+
+
+def compile_binary(node: Any, scope: Any) -> Code:
+    lhs = compile_expr(node.lhs, scope)
+    rhs = compile_expr(node.rhs, scope)
+    pos = node.pos
+    op = node.op
+    if op == "==" or op == "!=":
+        from nixlite.eval.equality import values_equal
+
+        if op == "==":
+            return lambda env: values_equal(lhs(env), rhs(env))
+        return lambda env: not values_equal(lhs(env), rhs(env))
+    if op == "&&":
+        return lambda env: _bool(lhs(env), pos) and _bool(rhs(env), pos)
+    if op == "||":
+        return lambda env: _bool(lhs(env), pos) or _bool(rhs(env), pos)
+    if op == "->":
+        return lambda env: (not _bool(lhs(env), pos)) or _bool(rhs(env), pos)
+    if op == "//":
+        return lambda env: update_attrs(lhs(env), rhs(env))
+    if op == "++":
+        return lambda env: concat_lists(lhs(env), rhs(env), pos)
+    raise EvalError(f"unknown operator '{op}'", pos)
+
+
+def update_attrs(a: Any, b: Any) -> Attrs:
+    """`a // b` (Nix 2.8 reports a non-set operand without a position)."""
+    if type(a) is not Attrs:
+        raise TypeError_(f"value is {type_name(a)} while a set was expected")
+    if type(b) is not Attrs:
+        raise TypeError_(f"value is {type_name(b)} while a set was expected")
+    if not b:
+        return a
+    if not a:
+        return b
+    out = Attrs(a)
+    out.update(b)
+    if a.positions or b.positions:
+        positions = dict(a.positions or ())
+        positions.update(b.positions or ())
+        out.positions = positions
+    return out
+
+
+def concat_lists(a: Any, b: Any, pos: Any) -> list[Any]:
+    """`a ++ b`."""
+    if type(a) is not list:
+        raise TypeError_(f"value is {type_name(a)} while a list was expected", pos)
+    if type(b) is not list:
+        raise TypeError_(f"value is {type_name(b)} while a list was expected", pos)
+    if not b:
+        return a
+    if not a:
+        return b
+    return a + b
+
+
+__all__ = ["compile_concat", "compile_binary", "concat_values", "update_attrs", "concat_lists",
+           "canon_path", "INT_MIN", "INT_MAX", "Thunk"]

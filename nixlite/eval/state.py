@@ -1,0 +1,137 @@
+"""The evaluator's state: builtins, search path, import cache, store hooks.
+
+One `EvalState` serves one evaluation (one command). It builds the
+`builtins` set from the primop registry, holds the base scope every file is
+compiled against, caches imported files (a directory means its
+`default.nix`), resolves `<name>` lookups against the search path (`-I`
+entries first, then `NIX_PATH`), and is where the store side hangs its
+store object (`state.store`).
+
+The compiled code reaches the state through `current_state()`: the most
+recently created state (commands create one).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from nixlite.eval.scope import BaseScope
+from nixlite.eval.values import Attrs, Thunk
+
+_current: list["EvalState"] = []
+
+
+def current_state() -> "EvalState":
+    """The state of the running evaluation (one is created on demand)."""
+    if not _current:
+        EvalState()
+    return _current[-1]
+
+
+def parse_search_path(entries: list[str]) -> list[tuple[str, str]]:
+    """`-I`/NIX_PATH entries as (prefix, path); a bare path has prefix ""."""
+    out = []
+    for entry in entries:
+        if not entry:
+            continue
+        prefix, eq, path = entry.partition("=")
+        out.append((prefix, path) if eq else ("", entry))
+    return out
+
+
+class EvalState:
+    """Everything one evaluation shares (see the module docstring)."""
+
+    def __init__(self, search_path: list[str] | None = None, store_dir: str = "/nix/store",
+                 system: str = "x86_64-linux", use_nix_path: bool = True) -> None:
+        entries = list(search_path or [])
+        if use_nix_path:
+            entries += os.environ.get("NIX_PATH", "").split(":")
+        self.search_path = parse_search_path(entries)
+        self.store_dir = store_dir
+        self.system = system
+        self.store: Any = None  # the store side attaches its store object here
+        self.import_cache: dict[str, Any] = {}
+        self.src_to_store: dict[str, str] = {}  # source path -> store path, per evaluation
+        self.trace_verbose = False
+        _current.append(self)
+        from nixlite.primops.registry import make_builtins
+
+        self.builtins, top = make_builtins(self)
+        self.base_scope = BaseScope(top)
+
+    # --- evaluation entry points ---------------------------------------------------
+
+    def eval_ast(self, expr: Any, scope: Any = None) -> Any:
+        """Compile and evaluate an AST at top level; the value is forced (WHNF)."""
+        from nixlite.eval.compiler import compile_expr
+
+        return compile_expr(expr, scope or self.base_scope)(None)
+
+    def eval_string(self, text: str, file: str = "«string»", base_dir: str | None = None) -> Any:
+        from nixlite.syntax import parse
+
+        return self.eval_ast(parse(text, file=file, base_dir=base_dir or os.getcwd()))
+
+    def eval_file(self, path: str) -> Any:
+        """`import path`: evaluate a file once per state (directories mean default.nix)."""
+        path = resolve_import_path(path)
+        cached = self.import_cache.get(path)
+        if cached is None:
+            cached = Thunk(lambda _env: self._load_file(path), None)
+            self.import_cache[path] = cached
+        return cached.force()
+
+    def _load_file(self, path: str) -> Any:
+        from nixlite.syntax import parse_file
+
+        return self.eval_ast(parse_file(path))
+
+    def scoped_import(self, scope_attrs: Attrs, path: str) -> Any:
+        """`scopedImport attrs path`: the file sees `attrs` as variables above the builtins (not cached)."""
+        from nixlite.syntax import parse_file
+
+        path = resolve_import_path(path)
+        try:
+            expr = parse_file(path, extra_names=frozenset(scope_attrs))  # type: ignore[call-arg]
+        except TypeError:
+            expr = parse_file(path)
+        return self.eval_ast(expr, BaseScope(dict(scope_attrs), self.base_scope))
+
+    # --- paths and the store ---------------------------------------------------------
+
+    def find_file(self, search_path: list[tuple[str, str]], name: str) -> str | None:
+        """Resolve `<name>` against a search path; None when nothing matches."""
+        for prefix, root in search_path:
+            if prefix:
+                if name != prefix and not name.startswith(prefix + "/"):
+                    continue
+                rest = name[len(prefix):].lstrip("/")
+                candidate = os.path.join(root, rest) if rest else root
+            else:
+                candidate = os.path.join(root, name)
+            if os.path.exists(candidate):
+                return os.path.abspath(candidate)
+        return None
+
+    def copy_path_to_store(self, path: str) -> str:
+        """The store path a source path gets when interpolated (computed once per path)."""
+        cached = self.src_to_store.get(path)
+        if cached is not None:
+            return cached
+        from nixlite.primops import store  # the store side computes (and writes) it
+
+        result: str = store.copy_path_to_store(self, path)
+        self.src_to_store[path] = result
+        return result
+
+
+def resolve_import_path(path: str) -> str:
+    """An imported directory means its default.nix."""
+    if os.path.isdir(path):
+        return os.path.join(path, "default.nix")
+    return path
+
+
+__all__ = ["EvalState", "current_state", "parse_search_path", "resolve_import_path"]

@@ -12,13 +12,19 @@
   identity is that of the Python object stored in the container (the shared
   thunk or value); the top-level operands never take that shortcut, because
   Nix evaluates them into fresh values.
+
+`values_less` is Nix's `CompareValues`, the order of `<`, `builtins.lessThan`,
+`sort builtins.lessThan` and `genericClosure` keys: numbers (int and float
+mixed), strings (by bytes, context ignored), paths, and lists
+lexicographically; anything else is `cannot compare X with Y`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.values import Attrs, ContextString, PathValue, force
+from nixlite.eval.errors import EvalError
+from nixlite.eval.values import Attrs, ContextString, PathValue, force, type_name
 
 
 def values_equal(a: Any, b: Any) -> bool:
@@ -73,4 +79,23 @@ def _attrs_equal(a: Attrs, b: Attrs) -> bool:
     return True
 
 
-__all__ = ["values_equal"]
+def values_less(a: Any, b: Any) -> bool:
+    """`a < b` as Nix orders values (both forced here)."""
+    a = force(a)
+    b = force(b)
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a < b  # type: ignore[no-any-return]
+    if (ta is str or ta is ContextString) and (tb is str or tb is ContextString):
+        return (a if ta is str else a.s) < (b if tb is str else b.s)  # type: ignore[no-any-return]
+    if ta is PathValue and tb is PathValue:
+        return a.path < b.path  # type: ignore[no-any-return]
+    if ta is list and tb is list:
+        for x, y in zip(a, b):
+            if not _equal_items(x, y):
+                return values_less(x, y)
+        return len(a) < len(b)
+    raise EvalError(f"cannot compare {type_name(a)} with {type_name(b)}")
+
+
+__all__ = ["values_equal", "values_less"]

@@ -1,0 +1,196 @@
+"""Builtins on lists: length, head, map, filter, foldl', genList, sort, …
+
+Lists are Python lists that are never mutated once built; their elements are
+values or thunks. `map`, `genList` and `concatMap`'s inputs stay lazy where
+Nix keeps them lazy: `map` and `genList` put one thunk per element, so
+`length (map f xs)` never calls `f`. `foldl'` forces the accumulator at each
+step in a plain loop, so a million elements need no deep recursion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nixlite.eval.coerce import force_attrs, force_int, force_list, force_string_no_ctx
+from nixlite.eval.equality import values_equal, values_less
+from nixlite.eval.errors import EvalError
+from nixlite.eval.values import Attrs, ContextString, PathValue, PrimOp, call, force, string_text
+from nixlite.primops.common import call_bool, check_function, lazy_call
+from nixlite.primops.registry import primop
+from nixlite.primops.stable_sort import stable_sort
+
+
+def _index_error(i: int) -> EvalError:
+    return EvalError(f"list index {i} is out of bounds")
+
+
+@primop("length", 1)
+def length(xs: Any) -> int:
+    return len(force_list(xs))
+
+
+@primop("head", 1)
+def head(xs: Any) -> Any:
+    xs = force_list(xs)
+    if not xs:
+        raise _index_error(0)
+    return force(xs[0])
+
+
+@primop("tail", 1)
+def tail(xs: Any) -> list[Any]:
+    xs = force_list(xs)
+    if not xs:
+        raise EvalError("'tail' called on an empty list")
+    return xs[1:]
+
+
+@primop("elemAt", 2)
+def elem_at(xs: Any, n: Any) -> Any:
+    xs = force_list(xs)
+    i = force_int(n)
+    if i < 0 or i >= len(xs):
+        raise _index_error(i)
+    return force(xs[i])
+
+
+@primop("elem", 2)
+def elem(x: Any, xs: Any) -> bool:
+    return any(values_equal(x, y) for y in force_list(xs))
+
+
+@primop("filter", 2)
+def filter_(fn: Any, xs: Any) -> list[Any]:
+    check_function(fn)
+    return [x for x in force_list(xs) if call_bool(fn, x)]
+
+
+@primop("map", 2, global_=True)
+def map_(fn: Any, xs: Any) -> list[Any]:
+    return [lazy_call(fn, x) for x in force_list(xs)]
+
+
+@primop("concatLists", 1)
+def concat_lists(xss: Any) -> list[Any]:
+    out: list[Any] = []
+    for xs in force_list(xss):
+        out.extend(force_list(xs))
+    return out
+
+
+@primop("concatMap", 2)
+def concat_map(fn: Any, xs: Any) -> list[Any]:
+    check_function(fn)
+    out: list[Any] = []
+    for x in force_list(xs):
+        out.extend(force_list(call(fn, x)))
+    return out
+
+
+@primop("foldl'", 3)
+def foldl_strict(fn: Any, acc: Any, xs: Any) -> Any:
+    check_function(fn)
+    xs = force_list(xs)
+    acc = force(acc)
+    for x in xs:
+        acc = call(fn, acc, x)
+    return acc
+
+
+@primop("genList", 2)
+def gen_list(fn: Any, n: Any) -> list[Any]:
+    size = force_int(n)
+    if size < 0:
+        raise EvalError(f"cannot create list of size {size}")
+    return [lazy_call(fn, i) for i in range(size)]
+
+
+@primop("sort", 2)
+def sort(fn: Any, xs: Any) -> list[Any]:
+    fn = check_function(fn)
+    items = force_list(xs)
+    if not items:
+        return items
+    values = [force(x) for x in items]  # Nix forces every element first
+    if type(fn) is PrimOp and fn.name == "lessThan":
+        return stable_sort(values, values_less)
+    return stable_sort(values, lambda a, b: call_bool(fn, a, b))
+
+
+@primop("partition", 2)
+def partition(fn: Any, xs: Any) -> Attrs:
+    check_function(fn)
+    right: list[Any] = []
+    wrong: list[Any] = []
+    for x in force_list(xs):
+        (right if call_bool(fn, x) else wrong).append(x)
+    return Attrs({"right": right, "wrong": wrong})
+
+
+@primop("groupBy", 2)
+def group_by(fn: Any, xs: Any) -> Attrs:
+    check_function(fn)
+    groups: dict[str, list[Any]] = {}
+    for x in force_list(xs):
+        key = force_string_no_ctx(call(fn, x))
+        groups.setdefault(key, []).append(x)
+    return Attrs({k: groups[k] for k in sorted(groups)})
+
+
+@primop("all", 2)
+def all_(fn: Any, xs: Any) -> bool:
+    check_function(fn)
+    return all(call_bool(fn, x) for x in force_list(xs))
+
+
+@primop("any", 2)
+def any_(fn: Any, xs: Any) -> bool:
+    check_function(fn)
+    return any(call_bool(fn, x) for x in force_list(xs))
+
+
+def _closure_key(v: Any) -> Any:
+    """A hashable stand-in for a key under Nix's CompareValues (1 and 1.0 are the same key)."""
+    t = type(v)
+    if t is int or t is float:
+        return ("number", v)
+    if t is str or t is ContextString:
+        return ("string", string_text(v))
+    if t is PathValue:
+        return ("path", v.path)
+    if t is list:
+        return ("list", tuple(_closure_key(force(x)) for x in v))
+    return ("incomparable", id(v))  # only ever alone in the set (see below)
+
+
+@primop("genericClosure", 1)
+def generic_closure(args: Any) -> list[Any]:
+    args = force_attrs(args)
+    for required in ("startSet", "operator"):
+        if required not in args:
+            raise EvalError(f"attribute '{required}' required")
+    work = list(force_list(args["startSet"]))
+    op = args["operator"]
+    seen: set[Any] = set()
+    first_key: Any = None
+    result: list[Any] = []
+    pos = 0
+    while pos < len(work):
+        item = force_attrs(work[pos])
+        pos += 1
+        if "key" not in item:
+            raise EvalError("attribute 'key' required")
+        key_value = force(item["key"])
+        if seen:
+            # Nix keeps keys in an ordered set: a key of another type (or one
+            # that has no order) fails when compared with what is there.
+            values_less(key_value, first_key)
+        else:
+            first_key = key_value
+        key = _closure_key(key_value)
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(item)
+        work.extend(force_list(call(op, item)))
+    return result

@@ -235,10 +235,10 @@ def _discard_data(entry: Entry) -> None:
 class _HashingSink:
     """The output file plus everything that must see every byte: sha256 (diff_id) and `also`."""
 
-    def __init__(self, out: BinaryIO, also: Callable[[bytes], object] | None) -> None:
+    def __init__(self, out: BinaryIO, also: Callable[[bytes], object] | None, hashing: bool = True) -> None:
         self._out = out
         self._also = also
-        self.sha256 = hashlib.sha256()
+        self.sha256 = hashlib.sha256() if hashing else None
         self.size = 0
         self._batch = bytearray()
 
@@ -258,7 +258,8 @@ class _HashingSink:
             self._batch.clear()
 
     def _emit(self, data: bytes | memoryview) -> None:
-        self.sha256.update(data)
+        if self.sha256 is not None:
+            self.sha256.update(data)
         self._out.write(data)
         if self._also is not None:
             self._also(bytes(data))
@@ -319,14 +320,30 @@ def _feed(entry: Entry, chunks: Iterable[bytes | memoryview], member_hash: "hash
     sink.write(tf.data_padding(entry.size))
 
 
+class _NoTarsum:
+    """Stands in for TarsumBuilder when no digests are wanted."""
+
+    class _Null:
+        def update(self, data: object) -> None:
+            pass
+
+    def member_hash(self, m: tf.Member) -> "_NoTarsum._Null":
+        return self._Null()
+
+    def add(self, member_hash: object) -> None:
+        pass
+
+
 def write_layer(out: BinaryIO, entries: Iterable[Entry], *,
-                also: Callable[[bytes], object] | None = None) -> LayerDigests:
+                also: Callable[[bytes], object] | None = None, digests: bool = True) -> LayerDigests:
     """Write `entries` (sorted by `sort_key`, names unique) as a tar to `out`, hashing as it goes.
 
     `also`, if given, receives every byte of the tar too (e.g. a compressor).
+    With `digests=False` (an image archive, not a layer) nothing is hashed and
+    the returned diff_id and tarsum are empty.
     """
-    sink = _HashingSink(out, also)
-    tarsum = TarsumBuilder()
+    sink = _HashingSink(out, also, hashing=digests)
+    tarsum = TarsumBuilder() if digests else _NoTarsum()
     buf = bytearray(CHUNK)
     last: tuple[bytes, ...] | None = None
     count = 0
@@ -344,6 +361,8 @@ def write_layer(out: BinaryIO, entries: Iterable[Entry], *,
         count += 1
     sink.write(tf.END_OF_ARCHIVE)
     sink.flush()
+    if sink.sha256 is None:
+        return LayerDigests(diff_id="", tarsum="", size=sink.size, entries=count)
     return LayerDigests(diff_id="sha256:" + sink.sha256.hexdigest(), tarsum=tarsum.digest(),
                         size=sink.size, entries=count)
 

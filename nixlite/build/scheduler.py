@@ -1,0 +1,213 @@
+"""Realising a derivation graph: what to build, in which order, how many at once.
+
+Planning walks from the wanted derivations through their inputs. A
+derivation whose wanted outputs are all valid is done, and its inputs are
+not looked at (as in Nix: a valid output needs nothing else). Everything
+else is to be built, its input derivations first; input sources must be
+valid already (instantiation put them in the store).
+
+Execution keeps up to `jobs` builds running (threads; a process builder
+runs in its own sandboxed process, a Python builder in its thread), starting
+a derivation as soon as its inputs are done. When a build fails, no new
+build starts and running ones are stopped (Nix without --keep-going);
+derivations that needed the failed one are reported as Nix reports them:
+`1 dependencies of derivation '…' failed to build`.
+
+Between processes, per-output locks (`Store.lock`) make a second nixlite
+building the same derivation wait and then find the outputs valid.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable, TextIO
+
+from nixlite.build.errors import BuildError
+from nixlite.build.progress import Progress
+from nixlite.build.realise import (
+    BuildCancelled, BuildJob, BuildSettings, RunningProcesses, realise, remove_stale_stages,
+)
+from nixlite.store.derivation import Derivation
+from nixlite.build.sandbox import SandboxUnavailable
+from nixlite.store.store import Store, StoreError
+
+
+class BuildFailure(Exception):
+    """One or more builds failed; `errors` holds the messages in the order Nix prints them."""
+
+    def __init__(self, errors: list[BuildError]) -> None:
+        super().__init__("\n".join(e.message for e in errors))
+        self.errors = errors
+
+    @property
+    def hash_mismatch(self) -> bool:
+        return any(e.message.startswith("hash mismatch in fixed-output derivation") for e in self.errors)
+
+
+@dataclass
+class Plan:
+    """The derivations to build: each with the derivations (also to build) it waits for."""
+
+    drvs: dict[str, Derivation] = field(default_factory=dict)
+    waits_for: dict[str, set[str]] = field(default_factory=dict)
+
+    def order(self) -> list[str]:
+        """Dependencies first (for `these N derivations will be built`)."""
+        done: list[str] = []
+        seen: set[str] = set()
+
+        def visit(path: str) -> None:
+            stack = [(path, iter(sorted(self.waits_for[path])))]
+            seen.add(path)
+            while stack:
+                node, deps = stack[-1]
+                dep = next(deps, None)
+                if dep is None:
+                    stack.pop()
+                    done.append(node)
+                elif dep not in seen:
+                    seen.add(dep)
+                    stack.append((dep, iter(sorted(self.waits_for[dep]))))
+
+        for path in sorted(self.drvs):
+            if path not in seen:
+                visit(path)
+        return done
+
+
+def plan_builds(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]]) -> Plan:
+    """What must be built for `targets` (drv path, wanted output names or None for all)."""
+    plan = Plan()
+    wanted: dict[str, set[str] | None] = {}
+    todo: list[tuple[str, set[str] | None]] = [(p, None if o is None else set(o)) for p, o in targets]
+    while todo:
+        drv_path, outputs = todo.pop()
+        if drv_path in plan.drvs:
+            continue
+        drv = store.read_derivation(drv_path)
+        names = set(drv.outputs) if outputs is None else outputs
+        for name in names:
+            if name not in drv.outputs:
+                raise BuildError(f"derivation '{drv_path}' does not have an output named '{name}'")
+        if all(store.is_valid(drv.outputs[n].path) for n in names):
+            continue
+        wanted[drv_path] = names
+        plan.drvs[drv_path] = drv
+        plan.waits_for[drv_path] = set()
+        for src in drv.input_srcs:
+            if not store.is_valid(src):
+                raise BuildError(f"path '{src}' is required, but there is no substituter that can build it")
+        for input_path, input_outputs in drv.input_drvs.items():
+            todo.append((input_path, set(input_outputs)))
+    for drv_path, drv in plan.drvs.items():
+        plan.waits_for[drv_path] = {p for p in drv.input_drvs if p in plan.drvs}
+    return plan
+
+
+def _announce(plan: Plan, stream: TextIO) -> None:
+    order = plan.order()
+    if not order:
+        return
+    head = "this derivation will be built:" if len(order) == 1 else f"these {len(order)} derivations will be built:"
+    stream.write(head + "\n" + "".join(f"  {p}\n" for p in order))
+    stream.flush()
+
+
+class _Execution:
+    """The running state of one realisation (see the module docstring)."""
+
+    def __init__(self, store: Store, plan: Plan, settings: BuildSettings, jobs: int, progress: Progress) -> None:
+        self.store = store
+        self.plan = plan
+        self.settings = settings
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.running = RunningProcesses()
+        self.pending = {p: set(deps) for p, deps in plan.waits_for.items()}
+        self.errors: list[BuildError] = []
+        self.failed: set[str] = set()
+
+    def run(self) -> None:
+        with futures.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="nixlite-build") as pool:
+            active: dict[futures.Future[bool], str] = {}
+            try:
+                while True:
+                    if not self.errors:
+                        for drv_path in self._ready(len(active)):
+                            job = BuildJob(self.store, drv_path, self.plan.drvs[drv_path], self.settings,
+                                           self.progress, self.running)
+                            active[pool.submit(realise, job)] = drv_path
+                    if not active:
+                        break
+                    finished, _ = futures.wait(active, return_when=futures.FIRST_COMPLETED)
+                    for future in finished:
+                        self._finish(active.pop(future), future)
+            except BaseException:
+                self.running.cancel()
+                raise
+        self._report_dependents()
+
+    def _ready(self, running: int) -> list[str]:
+        ready = sorted(p for p, deps in self.pending.items() if not deps)
+        ready = ready[: self.jobs - running]
+        for p in ready:
+            del self.pending[p]
+        return ready
+
+    def _finish(self, drv_path: str, future: futures.Future[bool]) -> None:
+        try:
+            future.result()
+        except BuildCancelled:
+            self.failed.add(drv_path)
+            return
+        except BuildError as err:
+            self._failed(drv_path, err)
+            return
+        except (StoreError, SandboxUnavailable, OSError) as exc:
+            self._failed(drv_path, BuildError(f"while building '{drv_path}': {exc}"))
+            return
+        for deps in self.pending.values():
+            deps.discard(drv_path)
+
+    def _failed(self, drv_path: str, err: BuildError) -> None:
+        self.failed.add(drv_path)
+        self.errors.append(err)
+        self.running.cancel()
+
+    def _report_dependents(self) -> None:
+        """Nix's `N dependencies of derivation '…' failed to build`, for what could not start."""
+        if not self.errors:
+            return
+        for drv_path in self.plan.order():
+            if drv_path not in self.pending:
+                continue
+            failed_inputs = [p for p in self.plan.waits_for[drv_path] if p in self.failed]
+            if failed_inputs:
+                self.failed.add(drv_path)
+                self.errors.append(BuildError(
+                    f"{len(failed_inputs)} dependencies of derivation '{drv_path}' failed to build"))
+
+
+def realise_derivations(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]], *,
+                        jobs: int = 1, settings: BuildSettings | None = None,
+                        stream: TextIO | None = None, interactive: bool | None = None) -> None:
+    """Make the wanted outputs of `targets` valid, building what is missing.
+
+    Raises BuildFailure (after every running build has stopped) when a build fails.
+    """
+    stream = stream or sys.stderr
+    plan = plan_builds(store, list(targets))
+    if not plan.drvs:
+        return
+    remove_stale_stages(store)
+    _announce(plan, stream)
+    progress = Progress(stream, len(plan.drvs), interactive)
+    execution = _Execution(store, plan, settings or BuildSettings(), jobs, progress)
+    try:
+        execution.run()
+    finally:
+        progress.close()
+    if execution.errors:
+        raise BuildFailure(execution.errors)

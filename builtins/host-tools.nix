@@ -81,7 +81,8 @@ in
   busybox = hostTool { pname = "busybox"; programs = [ "busybox" ]; multiCall = true; };
   shadow = hostTool { pname = "shadow"; programs = shadowPrograms; };
   gnutar = hostTool { pname = "gnutar"; programs = [ "tar" ]; };
-  gzip = hostTool { pname = "gzip"; programs = [ "gzip" ]; links = { gunzip = "gzip"; zcat = "gzip"; }; };
+  # Debian's gunzip and zcat are shell scripts, and its gzip ignores argv[0].
+  gzip = hostTool { pname = "gzip"; programs = [ "gzip" ]; };
   bzip2 = hostTool { pname = "bzip2"; programs = [ "bzip2" ]; links = { bunzip2 = "bzip2"; bzcat = "bzip2"; }; };
   xz = hostTool { pname = "xz"; programs = [ "xz" ]; links = { unxz = "xz"; xzcat = "xz"; }; };
   pigz = hostTool { pname = "pigz"; programs = [ "pigz" ]; links.unpigz = "pigz"; };

@@ -1,0 +1,81 @@
+"""The prelude's derivations: their shape under Nix 2.8, and equal .drv paths under nixlite.
+
+Nix 2.8 instantiates derivations whose builder is `builtin:docker-layer`
+and the like (it only cannot build them), so the drvPaths of the trivial
+builders, the host tools, dockerTools and the examples come from the oracle.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.prelude.drv_cases import DRV_CASES, example_cases
+from tests.prelude.helpers import PRELUDE, eval_json_nix, eval_json_nixlite
+
+ALL_CASES = {**DRV_CASES, **example_cases(ROOT)}
+
+
+def _drv_paths_expression() -> str:
+    body = "".join(f"  {json.dumps(name)} = ({expr}).drvPath;\n" for name, expr in ALL_CASES.items())
+    return f"let pkgs = import {PRELUDE} {{ }}; in {{\n{body}}}"
+
+
+@pytest.fixture(scope="module")
+def oracle_drv_paths() -> dict:
+    return eval_json_nix(_drv_paths_expression())
+
+
+def test_every_case_instantiates_under_nix(oracle_drv_paths):
+    assert sorted(oracle_drv_paths) == sorted(ALL_CASES)
+    for name, path in oracle_drv_paths.items():
+        assert path.startswith("/nix/store/") and path.endswith(".drv"), name
+
+
+def test_drv_paths_equal_between_nixlite_and_nix(oracle_drv_paths):
+    assert eval_json_nixlite(_drv_paths_expression()) == oracle_drv_paths
+
+
+def _drv_attrs(expr: str) -> dict:
+    return eval_json_nix(f"let pkgs = import {PRELUDE} {{ }}; d = {expr}; in "
+                         "builtins.removeAttrs d.drvAttrs [ \"__ignoreNulls\" ]")
+
+
+def test_build_image_derivation_follows_the_contract():
+    image = "(import %s/examples/redis { inherit pkgs; }).image" % ROOT
+    attrs = _drv_attrs(image)
+    assert attrs["builder"] == "builtin:docker-image"
+    assert attrs["name"] == "docker-image-redis.tar.gz"
+    assert (attrs["imageName"], attrs["imageTag"]) == ("nixlite/redis", "latest")
+    assert attrs["fromImage"].endswith("-docker-image-shell.tar.gz")
+    assert attrs["layerClosure"].endswith("-runtime-deps")
+    layer = _drv_attrs(f"{image}.layer")
+    assert layer["builder"] == "builtin:docker-root-layer"
+    assert layer["name"] == "docker-layer-redis"
+    assert layer["diskSize"] == 1024 and layer["extraCommands"] == ""
+    assert layer["runAsRoot"].endswith("-run-as-root.sh")
+    oci = _drv_attrs(f"{image}.oci")
+    assert oci["builder"] == "builtin:docker-oci"
+    assert oci["image"] == eval_json_nix(f"let pkgs = import {PRELUDE} {{ }}; in {image}.outPath")
+
+
+def test_base_json_is_the_seed_config():
+    text = eval_json_nix(f"let pkgs = import {PRELUDE} {{ }}; in "
+                         f"(import {ROOT}/examples/shell {{ inherit pkgs; }}).image.layer.baseJson.drvAttrs.text")
+    config = json.loads(text)
+    assert config["created"] == "1970-01-01T00:00:01Z"
+    assert (config["architecture"], config["os"]) == ("amd64", "linux")
+    assert config["config"]["Cmd"] == ["/bin/sh", "-c", "echo Hello from a nixlite image"]
+
+
+def test_run_as_root_script_is_the_seed_shell_script():
+    text = eval_json_nix(f"let pkgs = import {PRELUDE} {{ }}; in "
+                         f"(import {ROOT}/examples/nginx {{ inherit pkgs; }}).image.layer.runAsRoot.drvAttrs.text")
+    bash = eval_json_nix(f"(import {PRELUDE} {{ }}).bash.outPath")
+    coreutils = eval_json_nix(f"(import {PRELUDE} {{ }}).coreutils.outPath")
+    lines = text.splitlines()
+    assert lines[:3] == [f"#!{bash}/bin/bash", "set -e", f"export PATH={coreutils}/bin:/bin"]
+    assert "groupadd --system nginx" in lines and "useradd --system --gid nginx nginx" in lines
+    assert any(line.startswith("export PATH=/nix/store/") and line.endswith("-host-shadow/bin:$PATH") for line in lines)

@@ -1,0 +1,138 @@
+"""The dockerTools Python builders (`builder = "builtin:docker-…"`), per docker_contract.md.
+
+Each builder reads the derivation's environment (attributes as strings,
+lists space-joined, null as ""), maps logical store paths to where their
+files are with `ctx.physical`, and writes only into `ctx.outputs["out"]`:
+
+  docker-layer       mkPureLayer: contents (rsync -ak), extraCommands, $out/{layer.tar,json,VERSION}
+  docker-root-layer  mkRootLayer: the same, plus runAsRoot over base + contents (rootfs.py)
+  docker-image       buildImage's result: the gzipped image tarball (image_assembly.py)
+  docker-oci         an OCI image layout directory made from that tarball
+  docker-export      exportImage: the flattened root filesystem as a tar
+  docker-pull        pullImage: a docker-archive fetched over the Registry HTTP API v2
+  tarsum             an executable printing the tarsum of the tar on its stdin
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+from nixlite.build.python_builders import BuildContext, BuilderFailed, python_builder
+from nixlite.docker import image_assembly as ia
+from nixlite.docker.contents_tree import materialise, merge_contents, tree_entries
+from nixlite.docker.layer_tar import LayerDigests, scan_tree, write_layer_file
+
+# Where extraCommands find their tools: the sandbox shows the host's /usr and /bin.
+EXTRA_COMMANDS_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
+SANDBOX_LAYER_DIR = "/build/layer"
+STORE_DIR = "/nix/store"
+
+
+def _paths(ctx: BuildContext, attr: str) -> list[str]:
+    """A list attribute of store paths (space-joined by the derivation)."""
+    return ctx.env.get(attr, "").split()
+
+
+def _write_layer_outputs(out: str, digests: LayerDigests, base_json: str) -> None:
+    """`json` (baseJson as jshon prints it, plus checksum) and `VERSION` beside layer.tar."""
+    meta = ia.read_json_ordered(base_json)
+    meta["checksum"] = digests.tarsum
+    with open(os.path.join(out, "json"), "w") as f:
+        f.write(ia.jshon_text(meta))
+    with open(os.path.join(out, "VERSION"), "w") as f:
+        f.write("1.0")
+
+
+def _sandbox_runner(ctx: BuildContext) -> Callable[..., int]:
+    """ctx.run_sandboxed, or the build stage's sandbox itself when a test made the context by hand."""
+    if ctx.run_sandboxed is not None:
+        return ctx.run_sandboxed
+    from nixlite.build.sandbox import StoreView, run_sandboxed
+
+    store = StoreView(physical_store=os.path.dirname(ctx.physical(STORE_DIR + "/x")))
+
+    def run(argv, **kwargs):
+        kwargs.setdefault("store", store)
+        return run_sandboxed(argv, **kwargs)
+
+    return run
+
+
+def run_extra_commands(ctx: BuildContext, layer_dir: str, script: str) -> None:
+    """Run extraCommands with bash -e in the layer directory, as the seed's `(cd layer; eval …)`."""
+    env = {**ctx.env, "PATH": EXTRA_COMMANDS_PATH}
+    status = _sandbox_runner(ctx)(["/bin/bash", "-e", "-c", script], cwd=SANDBOX_LAYER_DIR, env=env,
+                                   writable=[(layer_dir, SANDBOX_LAYER_DIR)])
+    if status != 0:
+        raise BuilderFailed(f"extraCommands failed with exit status {status}")
+
+
+@python_builder("docker-layer")
+def build_pure_layer(ctx: BuildContext) -> None:
+    """mkPureLayer: contents merged as rsync -ak does, extraCommands, then the tar and its json."""
+    out = ctx.outputs["out"]
+    os.mkdir(out)
+    tree = merge_contents([ctx.physical(p) for p in _paths(ctx, "contents")], ctx.physical)
+    script = ctx.env.get("extraCommands", "")
+    layer_tar = os.path.join(out, "layer.tar")
+    if script:
+        layer_dir = os.path.join(ctx.build_dir, "layer")
+        os.mkdir(layer_dir)
+        materialise(tree, layer_dir)
+        run_extra_commands(ctx, layer_dir, script)
+        digests = write_layer_file(layer_tar, scan_tree(layer_dir, xattrs=False))
+    else:
+        digests = write_layer_file(layer_tar, tree_entries(tree))
+    _write_layer_outputs(out, digests, ctx.physical(ctx.env["baseJson"]))
+    ctx.log(f"layer: {digests.entries} entries, {digests.size} bytes, {digests.tarsum}")
+
+
+@python_builder("docker-root-layer")
+def build_root_layer(ctx: BuildContext) -> None:
+    """mkRootLayer: runAsRoot over base image + contents; the layer is what changed."""
+    from nixlite.docker.rootfs import build_root_layer_dir, layer_owners
+
+    out = ctx.outputs["out"]
+    os.mkdir(out)
+    layer_dir = build_root_layer_dir(ctx)
+    script = ctx.env.get("extraCommands", "")
+    if script:
+        run_extra_commands(ctx, layer_dir, script)
+    digests = write_layer_file(os.path.join(out, "layer.tar"),
+                               scan_tree(layer_dir, owners=layer_owners(layer_dir), xattrs=False))
+    _write_layer_outputs(out, digests, ctx.physical(ctx.env["baseJson"]))
+    ctx.log(f"root layer: {digests.entries} entries, {digests.size} bytes, {digests.tarsum}")
+
+
+@python_builder("docker-image")
+def build_image(ctx: BuildContext) -> None:
+    """buildImage's result: the gzipped docker image tarball (see image_assembly)."""
+    from nixlite.docker.image_assembly import ImageInputs, assemble_image
+
+    inputs = ImageInputs(
+        image_name=ctx.env["imageName"], image_tag=ctx.env.get("imageTag") or "latest",
+        from_image=ctx.physical(ctx.env["fromImage"]) if ctx.env.get("fromImage") else None,
+        from_image_name=ctx.env.get("fromImageName", ""), from_image_tag=ctx.env.get("fromImageTag", ""),
+        layer=ctx.env["layer"], closure_file=ctx.physical(ctx.env["layerClosure"]), physical=ctx.physical)
+    assemble_image(inputs, ctx.outputs["out"], ctx.log)
+
+
+TARSUM_SCRIPT = """#!{python}
+# tarsum (v1) of the tar read on stdin, as Docker's pkg/tarsum computes it (nixlite builtin:tarsum).
+import sys
+sys.path.insert(0, {path!r})
+from nixlite.docker.tarsum import tarsum_of_stream
+print(tarsum_of_stream(sys.stdin.buffer))
+"""
+
+
+@python_builder("tarsum")
+def build_tarsum(ctx: BuildContext) -> None:
+    """The seed's `tarsum` tool: here a Python script using nixlite's own tarsum."""
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = ctx.outputs["out"]
+    with open(out, "w") as f:
+        f.write(TARSUM_SCRIPT.format(python=sys.executable or "/usr/bin/python3", path=package_root))
+    os.chmod(out, 0o555)

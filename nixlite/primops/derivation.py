@@ -93,7 +93,7 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
             if key in ("__contentAddressed", "__impure") and force_bool(value):
                 feature = "ca-derivations" if key == "__contentAddressed" else "impure-derivations"
                 raise EvalError(f"experimental Nix feature '{feature}' is disabled; "
-                                f"use '--extra-experimental-features {feature}' to enable it")
+                                f"use '--extra-experimental-features {feature}' to override")
             if key == "args":
                 for item in force_list(value):
                     drv.args.append(_coerce(state, item, got.context))

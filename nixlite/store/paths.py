@@ -13,8 +13,8 @@ type says what kind of object it is and which store paths it refers to:
     output:<outputName>    derivation outputs (digest: hashDerivationModulo) and
                            other fixed outputs (digest: sha256 of "fixed:out:…")
 
-Names follow Nix's rules (at most 211 characters from `[A-Za-z0-9+-._?=]`,
-not starting with '.'); a bad name is an error in Nix's words.
+Names follow Nix's rules (at most 211 characters from `[A-Za-z0-9+-._?=]`;
+Nix 2.8 accepts a leading '.'); a bad name is an error in Nix's words.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ def check_name(name: str, shown: str | None = None) -> None:
         raise BadStorePath(f"store path '{shown}' has an empty name")
     if len(name) > MAX_NAME_LENGTH:
         raise BadStorePath(f"store path '{shown}' has a name longer than {MAX_NAME_LENGTH} characters")
-    if name[0] == ".":
-        raise BadStorePath(f"store path '{shown}' starts with illegal character '.'")
     for c in name:
         if c not in _NAME_CHARS:
             raise BadStorePath(f"store path '{shown}' contains illegal character '{c}'")

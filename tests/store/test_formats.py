@@ -104,7 +104,6 @@ def test_placeholder_and_fixed_paths_match_nix() -> None:
 
 @pytest.mark.parametrize("name,message", [
     ("", "has an empty name"),
-    (".hidden", "starts with illegal character '.'"),
     ("a b", "contains illegal character ' '"),
     ("x" * 212, "has a name longer than 211 characters"),
 ])

@@ -96,6 +96,11 @@ def _regular(path: bytes, st: os.stat_result) -> Iterator[bytes]:
     yield _PAD[: (-size) % 8] + _CLOSE
 
 
+def regular_file_nar(data: bytes, executable: bool = False) -> bytes:
+    """The whole NAR of a regular file with these contents (no file needed)."""
+    return (_HEADER + _REGULAR + (_EXECUTABLE if executable else b"") + _CONTENTS + token(data) + _CLOSE)
+
+
 def nar_hash(path: str, filter: PathFilter | None = None, algo: str = "sha256") -> tuple[bytes, int]:
     """(digest of the NAR of `path`, NAR size)."""
     h = hashlib.new(algo)

@@ -30,7 +30,6 @@ import os
 import shutil
 import sqlite3
 import stat
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from typing import Callable, Iterable, Iterator
 from nixlite.store import nix32
 from nixlite.store.derivation import Derivation, derivation_path, hash_derivation_modulo
 from nixlite.store.hashes import Hash
-from nixlite.store.nar import PathFilter, nar_hash
+from nixlite.store.nar import PathFilter, nar_hash, regular_file_nar
 from nixlite.store.paths import (
     DEFAULT_STORE_DIR, base_name, make_fixed_output_path, make_source_path, make_text_path,
     parse_store_path,
@@ -307,14 +306,12 @@ class Store:
             raise StoreError(f"cannot delete valid path '{path}' as a leftover")
         remove_tree(self.physical(path))
 
-    def _info_for(self, path: str, references: Iterable[str], ca: str | None,
-                  deriver: str | None = None) -> PathInfo:
-        digest, size = nar_hash(self.physical(path))
-        return PathInfo(path, digest, size, set(references), deriver, 0, ca)
-
     def _install(self, path: str, write: Callable[[str], None], references: Iterable[str],
-                 ca: str | None) -> str:
-        """Write a path's content under a temporary name, rename it in place, register it."""
+                 ca: str | None, nar: tuple[bytes, int] | None = None) -> str:
+        """Write a path's content under a temporary name, rename it in place, register it.
+
+        `nar` is the (sha256, size) of the content's NAR when the caller knows it.
+        """
         if self.read_only or self.is_valid(path):
             return path
         with self.lock([path]):
@@ -323,15 +320,19 @@ class Store:
             target = self.physical(path)
             if os.path.lexists(target):
                 remove_tree(target)  # an unregistered leftover
-            tmp = tempfile.mkdtemp(prefix=".tmp-", dir=self.real_store_dir)
+            staged = os.path.join(self.real_store_dir, f".tmp-{os.getpid()}-{threading.get_ident()}-{base_name(path)}")
+            if os.path.lexists(staged):
+                remove_tree(staged)
             try:
-                staged = os.path.join(tmp, "x")
                 write(staged)
                 canonicalise(staged)
                 os.rename(staged, target)
-            finally:
-                remove_tree(tmp)
-            self.register_valid([self._info_for(path, references, ca)])
+            except BaseException:
+                if os.path.lexists(staged):
+                    remove_tree(staged)
+                raise
+            digest, size = nar if nar is not None else nar_hash(target)
+            self.register_valid([PathInfo(path, digest, size, set(references), None, 0, ca)])
         return path
 
     # --- adding content -------------------------------------------------------
@@ -346,7 +347,8 @@ class Store:
                 f.write(text)
 
         ca = "text:sha256:" + nix32.encode(hashlib.sha256(text).digest())
-        return self._install(path, write, refs, ca)
+        nar = regular_file_nar(text)
+        return self._install(path, write, refs, ca, (hashlib.sha256(nar).digest(), len(nar)))
 
     def compute_path(self, src: str, name: str | None = None, recursive: bool = True,
                      filter: PathFilter | None = None) -> tuple[str, Hash]:

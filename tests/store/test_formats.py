@@ -134,3 +134,11 @@ def test_flat_fixed_path_matches_nix_add_fixed(tree) -> None:
         h = hashes.Hash.of_bytes(algo, b"hello\n") if not recursive else hashes.Hash(
             algo, nar_hash(str(tree / "a.txt"), algo=algo)[0])
         assert r.stdout.strip() == paths.make_fixed_output_path("a.txt", h, recursive)
+
+
+def test_regular_file_nar_equals_serialised_file(tmp_path) -> None:
+    from nixlite.store.nar import regular_file_nar
+
+    f = tmp_path / "f"
+    f.write_bytes(b"abc" * 7)
+    assert regular_file_nar(b"abc" * 7) == b"".join(nar_serialise(str(f)))

@@ -1,0 +1,409 @@
+"""Grammar actions: each rule of grammar/nix.lark becomes an AST node here.
+
+The parser driver calls `Builder.<rule>(start, *children)` when it reduces a
+rule, where `start` is the offset at which the rule's text begins (bison's
+`@$`, which Nix calls CUR_POS) and `self.prev_end` is the end of the symbol
+before it (where bison places an empty rule). Children are AST nodes, lists
+built by other actions, or token tuples `(type, value, start, end)`.
+
+This is where Nix's desugarings happen (see nixlite/syntax/ast.py), with the
+positions Nix gives each node, and where the static errors that Nix raises
+while parsing are raised: duplicate attributes and formals, dynamic
+attributes in `let` or `inherit`.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from bisect import bisect_right
+
+from nixlite.eval.errors import ParseError
+from nixlite.syntax import ast
+from nixlite.syntax.attrsets import MutableAttrs, add_attr, add_inherited
+from nixlite.syntax.indentation import strip_indentation
+
+_COMPARISONS = {"LT": (False, False), "GT": (True, False), "LEQ": (True, True), "GEQ": (False, True)}
+_ARITH = {"*": "__mul", "/": "__div"}
+
+
+def canon_path(path: str) -> str:
+    """Nix's canonPath: an absolute path without `.`, `..` or repeated slashes (no symlinks)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "" or part == ".":
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def home_dir() -> str:
+    home = os.environ.get("HOME")
+    if home is None:
+        import pwd
+
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    return home
+
+
+class Builder:
+    """The semantic actions for one parse of one source text."""
+
+    def __init__(self, text: str, file: str, base_dir: str, show_expr) -> None:
+        self.file = file
+        self.base_dir = base_dir
+        self.prev_end = 0
+        self.show_expr = show_expr
+        self._line_starts = [0]
+        self._ascii = text.isascii()
+        self._text = text
+        n = len(text)
+        find = text.find
+        # Nix counts CR/LF, lone CR and LF as line ends.
+        i = 0
+        while True:
+            j = find("\n", i)
+            k = find("\r", i, j if j != -1 else n)
+            if k != -1:
+                end = k + 2 if text.startswith("\r\n", k) else k + 1
+            elif j != -1:
+                end = j + 1
+            else:
+                break
+            self._line_starts.append(end)
+            i = end
+
+    def pos(self, offset: int) -> ast.Pos:
+        line = bisect_right(self._line_starts, offset)
+        start = self._line_starts[line - 1]
+        if self._ascii:
+            return ast.Pos(self.file, line, offset - start + 1)
+        # Nix counts columns in bytes.
+        return ast.Pos(self.file, line, len(self._text[start:offset].encode("utf-8", "surrogateescape")) + 1)
+
+    def _var(self, start: int, name: str) -> ast.Var:
+        return ast.Var(self.pos(start), name)
+
+    def _call(self, start: int, fn: str, *args) -> ast.Call:
+        p = self.pos(start)
+        return ast.Call(p, ast.Var(p, fn), args)
+
+    # -- functions ------------------------------------------------------------
+
+    def start(self, start, e):
+        return e
+
+    def lambda_ident(self, start, arg, colon, body):
+        return ast.Lambda(self.pos(start), arg[1], None, body)
+
+    def lambda_formals(self, start, formals, colon, body):
+        return ast.Lambda(self.pos(start), None, self._check_formals(formals, None, start), body)
+
+    def lambda_formals_at(self, start, formals, at, arg, colon, body):
+        return ast.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
+
+    def lambda_at_formals(self, start, arg, at, formals, colon, body):
+        return ast.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
+
+    def _check_formals(self, formals, arg, start) -> ast.Formals:
+        items, ellipsis = formals
+        seen: dict[str, int] = {}
+        duplicate = None
+        for rank_pos, formal in enumerate(items):
+            first = seen.setdefault(formal.name, rank_pos)
+            if first != rank_pos:
+                candidate = (first, rank_pos)
+                if duplicate is None or candidate < duplicate:
+                    duplicate = candidate
+        if duplicate is not None:
+            formal = items[duplicate[1]]
+            raise ParseError(f"duplicate formal function argument '{formal.name}'", formal.pos)
+        if arg is not None and arg in seen:
+            raise ParseError(f"duplicate formal function argument '{arg}'", self.pos(start))
+        return ast.Formals(tuple(items), ellipsis)
+
+    def formals(self, start, lbrace, items, rbrace):
+        return items
+
+    def formals_empty(self, start, lbrace, rbrace):
+        return ([], False)
+
+    def formals_more(self, start, formal, comma, rest):
+        return ([formal] + rest[0], rest[1])
+
+    def formals_last_comma(self, start, formal, comma):
+        return ([formal], False)
+
+    def formals_one(self, start, formal):
+        return ([formal], False)
+
+    def formals_ellipsis(self, start, ellipsis):
+        return ([], True)
+
+    def formal(self, start, name):
+        return ast.Formal(name[1], None, self.pos(start))
+
+    def formal_default(self, start, name, question, default):
+        return ast.Formal(name[1], default, self.pos(start))
+
+    # -- keywords ---------------------------------------------------------------
+
+    def assert_(self, start, kw, cond, semi, body):
+        return ast.Assert(self.pos(start), cond, body)
+
+    def with_(self, start, kw, env, semi, body):
+        return ast.With(self.pos(start), env, body)
+
+    def let(self, start, kw, binds, kw_in, body):
+        if binds.dynamic:
+            raise ParseError("dynamic attributes not allowed in let", self.pos(start))
+        binds.rec = True
+        binds.pos = self.pos(start)
+        return ast.Let(self.pos(start), binds.freeze(), body)
+
+    def let_empty(self, start, kw, kw_in, body):
+        p = self.pos(start)
+        return ast.Let(p, ast.AttrSet(p, True, (), ()), body)
+
+    def if_(self, start, kw_if, cond, kw_then, then, kw_else, else_):
+        return ast.If(self.pos(start), cond, then, else_)
+
+    # -- operators --------------------------------------------------------------
+
+    def pipe_from(self, start, fn, op, arg):
+        return self.apply(start, fn, arg)
+
+    def pipe_into(self, start, arg, op, fn):
+        return self.apply(start, fn, arg)
+
+    def binop(self, start, lhs, op, rhs):
+        return ast.BinaryOp(self.pos(start), op[1], lhs, rhs)
+
+    def _compare(self, start, lhs, op, rhs):
+        swap, negate = _COMPARISONS[op[0]]
+        call = self._call(start, "__lessThan", *((rhs, lhs) if swap else (lhs, rhs)))
+        return ast.Not(call.pos, call) if negate else call
+
+    less_than = greater_than = less_equal = greater_equal = _compare
+
+    def not_(self, start, op, e):
+        return ast.Not(self.pos(start), e)
+
+    def plus(self, start, lhs, op, rhs):
+        return ast.ConcatStrings(self.pos(start), False, (lhs, rhs))
+
+    def minus(self, start, lhs, op, rhs):
+        return self._call(start, "__sub", lhs, rhs)
+
+    def arith(self, start, lhs, op, rhs):
+        return self._call(start, _ARITH[op[1]], lhs, rhs)
+
+    def negate(self, start, op, e):
+        return self._call(start, "__sub", ast.Int(self.pos(start), 0), e)
+
+    def has_attr(self, start, e, op, path):
+        return ast.HasAttr(self.pos(start), e, self._attr_path(path))
+
+    def apply(self, start, fn, arg):
+        # Nix appends to any call on the left, even a parenthesised one: `(f a) b` is `(f a b)`.
+        if isinstance(fn, ast.Call):
+            return ast.Call(fn.pos, fn.fn, fn.args + (arg,))
+        return ast.Call(self.pos(start), fn, (arg,))
+
+    def select(self, start, e, dot, path):
+        return ast.Select(self.pos(start), e, self._attr_path(path), None)
+
+    def select_or(self, start, e, dot, path, kw_or, default):
+        return ast.Select(self.pos(start), e, self._attr_path(path), default)
+
+    def or_call(self, start, fn, kw_or):
+        # `map or [...]`: `or` used as a variable (nixpkgs once had such a function).
+        return ast.Call(self.pos(start), fn, (ast.Var(self.pos(kw_or[2]), "or"),))
+
+    # -- atoms ------------------------------------------------------------------
+
+    def var(self, start, ident):
+        if ident[1] == "__curPos":
+            return ast.CurPos(self.pos(start))
+        return ast.Var(self.pos(start), ident[1])
+
+    def int_(self, start, tok):
+        return ast.Int(self.pos(start), tok[1])
+
+    def float_(self, start, tok):
+        return ast.Float(self.pos(start), tok[1])
+
+    def string(self, start, tok):
+        return ast.Str(self.pos(start), tok[1])
+
+    uri = string
+
+    def empty_string(self, start, q1, q2):
+        return ast.Str(self.pos(start), "")
+
+    empty_indented = empty_string
+
+    def _parts(self, parts):
+        return tuple(ast.Str(self.pos(p[2]), p[1]) if isinstance(p, tuple) else p for p in parts)
+
+    def interpolated(self, start, q1, parts, q2):
+        if len(parts) == 1 and isinstance(parts[0], tuple):
+            return ast.Str(self.pos(parts[0][2]), parts[0][1])
+        return ast.ConcatStrings(self.pos(parts[0][2] if isinstance(parts[0], tuple) else q1[3]), True,
+                                 self._parts(parts))
+
+    def indented(self, start, open_, parts, close):
+        pieces = [(p[1][0], p[1][1], p[2]) if isinstance(p, tuple) else p for p in parts]
+        out = strip_indentation(pieces, lambda text, piece: ast.Str(self.pos(piece[2]), text))
+        if len(out) == 1 and isinstance(out[0], ast.Str):
+            return out[0]
+        return ast.ConcatStrings(self.pos(start), True, tuple(out))
+
+    def interpolation(self, start, open_, e, close):
+        return e
+
+    def parts_one(self, start, part):
+        return [part]
+
+    def parts_more(self, start, parts, part):
+        parts.append(part)
+        return parts
+
+    def _resolve_path(self, raw: str) -> str:
+        if raw.startswith("~"):
+            return home_dir() + raw[1:]
+        resolved = canon_path(raw if raw.startswith("/") else self.base_dir + "/" + raw)
+        return resolved
+
+    def path(self, start, tok):
+        return ast.Path(self.pos(start), self._resolve_path(tok[1]))
+
+    def path_interpolated(self, start, path_start, parts, end):
+        raw = path_start[1]
+        resolved = self._resolve_path(raw)
+        if raw.endswith("/") and len(raw) > 1 and not raw.startswith("~"):
+            resolved += "/"  # Nix adds back the trailing slash of the first segment
+        first = ast.Path(self.pos(start), resolved)
+        return ast.ConcatStrings(self.pos(start), False, (first,) + self._parts(parts))
+
+    def search_path(self, start, tok):
+        p = self.pos(start)
+        return ast.Call(p, ast.Var(p, "__findFile"), (ast.Var(p, "__nixPath"), ast.Str(p, tok[1])))
+
+    def parens(self, start, lp, e, rp):
+        return e
+
+    def list_(self, start, lb, items, rb):
+        return ast.List(self.pos(start), tuple(items))
+
+    def list_empty(self, start, lb, rb):
+        return ast.List(self.pos(start), ())
+
+    def items_one(self, start, item):
+        return [item]
+
+    def items_more(self, start, items, item):
+        items.append(item)
+        return items
+
+    # -- attribute sets ---------------------------------------------------------
+
+    def attrs(self, start, lb, binds, rb):
+        binds.pos = self.pos(start)
+        return binds.freeze()
+
+    def attrs_empty(self, start, lb, rb):
+        return ast.AttrSet(self.pos(start), False, (), ())
+
+    def rec_attrs(self, start, kw, lb, binds, rb):
+        binds.pos = self.pos(lb[2])
+        binds.rec = True
+        return binds.freeze()
+
+    def rec_attrs_empty(self, start, kw, lb, rb):
+        return ast.AttrSet(self.pos(lb[2]), True, (), ())
+
+    def legacy_let(self, start, kw, lb, binds, rb):
+        binds.pos = self.pos(lb[2])
+        binds.rec = True
+        attrs = binds.freeze()
+        return ast.Select(self.pos(start), attrs, ("body",), None)
+
+    def legacy_let_empty(self, start, kw, lb, rb):
+        attrs = ast.AttrSet(self.pos(lb[2]), True, (), ())
+        return ast.Select(self.pos(start), attrs, ("body",), None)
+
+    def binds_one(self, start, bind):
+        # The set's position is the token before the bindings (`{` or `let`);
+        # `inherit x;` variables are placed just after that token.
+        binds = MutableAttrs(self.pos(self.prev_end))  # the enclosing rule sets the real pos
+        binds.inherit_pos = self.pos(self.prev_end)
+        self._add_bind(binds, bind)
+        return binds
+
+    def binds_more(self, start, binds, bind):
+        self._add_bind(binds, bind)
+        return binds
+
+    def _add_bind(self, binds: MutableAttrs, bind) -> None:
+        kind = bind[0]
+        if kind == "value":
+            _, path, value, start = bind
+            add_attr(binds, self._attr_path(path), value, self.pos(start), self.show_expr)
+            return
+        _, source, names, names_start = bind
+        names_pos = self.pos(names_start)
+        for name, _name_start in names:
+            if source is None:
+                add_inherited(binds, name, ast.Var(binds.inherit_pos, name), names_pos, True)
+            else:
+                add_inherited(binds, name, ast.Select(binds.inherit_pos, source, (name,), None), names_pos, False)
+
+    def bind_value(self, start, path, eq, value, semi):
+        return ("value", path, value, start)
+
+    def bind_inherit(self, start, kw, names, semi):
+        return ("inherit", None, names, kw[3])
+
+    def bind_inherit_from(self, start, kw, lp, source, rp, names, semi):
+        return ("inherit", source, names, rp[3])
+
+    def names_none(self, start):
+        return []
+
+    def inherit_more(self, start, names, name):
+        if not isinstance(name[0], str):
+            raise ParseError("dynamic attributes not allowed in inherit", self.pos(name[1]))
+        names.append(name)
+        return names
+
+    def names_one(self, start, name):
+        return [name]
+
+    def names_more(self, start, names, dot, name):
+        names.append(name)
+        return names
+
+    def _attr_path(self, names) -> tuple:
+        return tuple(name for name, _ in names)
+
+    def static_name(self, start, tok):
+        return (tok[1], start)
+
+    def string_name(self, start, q1, parts, q2):
+        if len(parts) == 1 and isinstance(parts[0], tuple):
+            return (parts[0][1], start)
+        return (self.interpolated(start, q1, parts, q2), start)
+
+    def empty_string_name(self, start, q1, q2):
+        return ("", start)
+
+    def dynamic_name(self, start, open_, e, close):
+        # `${"a"}` is the static name a.
+        if isinstance(e, ast.Str):
+            return (e.value, start)
+        return (e, start)

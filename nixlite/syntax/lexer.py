@@ -1,0 +1,298 @@
+"""The Nix tokenizer: flex's longest-match rules and lexer states, in one place.
+
+Nix's lexer (lexer.l) is a flex scanner with a stack of start states:
+the expression state, STRING (`"…"`), IND_STRING (`''…''`), and INPATH /
+INPATH_SLASH for paths with `${…}` interpolation. `{` and `${` push the
+expression state and `}` pops it, which is how the scanner knows whether a
+`}` closes an attribute set or an interpolation and returns to a string.
+
+Tokens are plain tuples `(type, value, start, end)` with character offsets
+into the text; the parser turns offsets into `Pos` only for the nodes it
+builds. Token types are the terminals declared in grammar/nix.lark.
+
+Longest match: flex picks the longest match among all rules and the first
+rule on a tie. The expression-state regex below lists its alternatives so
+that the first one Python's regex engine accepts is that same match (paths
+before numbers and identifiers, URIs before identifiers, floats before
+integers, multi-character operators before single characters).
+
+Two shortcuts keep the parser fast without changing the grammar's language:
+a `"…"` string without `${` becomes one STRING token, and a path without
+interpolation one PATH token (Nix's PATH … PATH_END).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from nixlite.eval.errors import ParseError
+
+Token = tuple  # (type, value, start offset, end offset)
+
+_PATH_CHAR = r"[a-zA-Z0-9._+\-]"
+_EXPR_RE = re.compile(
+    r"""
+    (?P<ws>[ \t\r\n]+|\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)
+  | (?P<path_interp>(?:[a-zA-Z0-9._+\-]*/|~/)(?=\$\{))
+  | (?P<PATH>[a-zA-Z0-9._+\-]*(?:/[a-zA-Z0-9._+\-]+)+/?)
+  | (?P<HPATH>~(?:/[a-zA-Z0-9._+\-]+)+/?)
+  | (?P<SPATH><[a-zA-Z0-9._+\-]+(?:/[a-zA-Z0-9._+\-]+)*>)
+  | (?P<URI>[a-zA-Z][a-zA-Z0-9+.\-]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+)
+  | (?P<FLOAT>(?:[1-9][0-9]*\.[0-9]*|0?\.[0-9]+)(?:[Ee][+-]?[0-9]+)?)
+  | (?P<INT>[0-9]+)
+  | (?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*)
+  | (?P<op>\.\.\.|==|!=|<=|>=|&&|\|\||->|//|\+\+|\|>|<\||\$\{)
+  | (?P<ind_open>''(?:\ *\n)?)
+  | (?P<char>[\s\S])
+    """,
+    re.VERBOSE,
+)
+
+KEYWORDS = {
+    "if": "IF", "then": "THEN", "else": "ELSE", "assert": "ASSERT", "with": "WITH",
+    "let": "LET", "in": "IN", "rec": "REC", "inherit": "INHERIT", "or": "OR_KW",
+}
+_OPERATORS = {
+    "...": "ELLIPSIS", "==": "EQ", "!=": "NEQ", "<=": "LEQ", ">=": "GEQ", "&&": "AND",
+    "||": "OR", "->": "IMPL", "//": "UPDATE", "++": "CONCAT", "|>": "PIPE_INTO",
+    "<|": "PIPE_FROM", "${": "DOLLAR_CURLY",
+}
+_CHARS = {
+    "{": "LBRACE", "}": "RBRACE", "(": "LPAREN", ")": "RPAREN", "[": "LBRACKET",
+    "]": "RBRACKET", ";": "SEMI", ":": "COLON", ",": "COMMA", "@": "AT", "=": "ASSIGN",
+    ".": "DOT", "?": "QUESTION", "!": "NOT", "+": "PLUS", "-": "MINUS", "*": "STAR",
+    "/": "SLASH", "<": "LT", ">": "GT", '"': "DQUOTE",
+}
+# A character no rule of the grammar uses; bison calls it "invalid token".
+INVALID = "INVALID"
+
+# Inside "…": flex's STR rule, and the whole-string shortcut.
+_STR_RE = re.compile(r"""(?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*\$(?=")|(?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])+""")
+_SIMPLE_STRING_RE = re.compile(r"""((?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*\$?)\"""")
+_ESCAPE_RE = re.compile(r"\\([\s\S])|\r\n?")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+# Inside ''…'': flex's IND_STR rule.
+_IND_STR_RE = re.compile(r"(?:[^$']|\$[^{']|'[^'$])+")
+# Inside an interpolated path: the next literal segment.
+_PATH_PART_RE = re.compile(r"[a-zA-Z0-9._+\-]*(?:/[a-zA-Z0-9._+\-]+)+/?|[a-zA-Z0-9._+\-]*/|[a-zA-Z0-9._+\-]+")
+
+INT_MAX = 2**63 - 1
+_DBL_MIN = 2.2250738585072014e-308
+
+
+def _unescape_match(m: re.Match) -> str:
+    c = m.group(1)
+    if c is None:  # a CR or CR/LF in the source is a newline in the string
+        return "\n"
+    return _ESCAPES.get(c, c)  # `\` + CR keeps the CR, as Nix's unescapeStr does
+
+
+def unescape(raw: str) -> str:
+    """The value of a `"…"` string segment: `\\n \\r \\t`, other `\\c` is `c`, CR/LF is LF."""
+    if "\\" not in raw and "\r" not in raw:
+        return raw
+    return _ESCAPE_RE.sub(_unescape_match, raw)
+
+
+class Lexer:
+    """Turns Nix source text into tokens; raises ParseError for lexical errors."""
+
+    def __init__(self, text: str, error_pos) -> None:
+        self.text = text
+        self.error_pos = error_pos  # offset -> Pos, for the errors raised here
+        # Start of the last thing matched (token, blank or comment): Nix reports
+        # an unexpected end of file there, as flex leaves its location there.
+        self.last_start = 0
+        self.eof_offset = 0
+
+    def _error(self, message: str, offset: int) -> ParseError:
+        return ParseError(message, self.error_pos(offset))
+
+    def tokens(self) -> Iterator[Token]:
+        """All tokens, then ("$END", None, p, p) where p is Nix's end-of-file position."""
+        text = self.text
+        n = len(text)
+        # The state stack: "expr" (bottom or after `{` / `${`), "str", "ind", "path".
+        stack = ["expr"]
+        i = 0
+        match_expr = _EXPR_RE.match
+        while i < n:
+            mode = stack[-1]
+            if mode == "expr":
+                m = match_expr(text, i)
+                kind = m.lastgroup
+                j = m.end()
+                if kind == "ws":
+                    self.last_start = i
+                    i = j
+                    continue
+                self.last_start = i
+                if kind == "ID":
+                    word = m.group()
+                    kw = KEYWORDS.get(word)
+                    if kw is None:
+                        yield ("ID", word, i, j)
+                    else:
+                        yield (kw, word, i, j)
+                elif kind == "char":
+                    c = m.group()
+                    if c == "{":
+                        stack.append("expr")
+                        yield ("LBRACE", c, i, j)
+                    elif c == "}":
+                        if len(stack) > 1:
+                            stack.pop()
+                        yield ("RBRACE", c, i, j)
+                    elif c == '"':
+                        i = yield from self._string_start(i, stack)
+                        continue
+                    else:
+                        yield (_CHARS.get(c, INVALID), c, i, j)
+                elif kind == "op":
+                    op = m.group()
+                    if op == "${":
+                        stack.append("expr")
+                    yield (_OPERATORS[op], op, i, j)
+                elif kind == "INT":
+                    yield ("INT", self._int(m.group(), i), i, j)
+                elif kind == "FLOAT":
+                    yield ("FLOAT", self._float(m.group(), i), i, j)
+                elif kind in ("PATH", "HPATH", "path_interp"):
+                    i = yield from self._path(m.group(), i, j, stack)
+                    continue
+                elif kind == "SPATH":
+                    yield ("SPATH", m.group()[1:-1], i, j)
+                elif kind == "URI":
+                    yield ("URI", m.group(), i, j)
+                elif kind == "ind_open":
+                    stack.append("ind")
+                    yield ("IND_OPEN", None, i, j)
+                i = j
+            elif mode == "str":
+                i = yield from self._string_body(i, stack)
+            elif mode == "ind":
+                i = yield from self._ind_string_body(i, stack)
+            else:
+                i = yield from self._path_continue(i, stack)
+        if stack[-1] == "path/":
+            raise self._error("path has a trailing slash", self.last_start)
+        if stack[-1] == "path":  # a path ends at the end of the input too
+            yield ("PATH_END", None, n, n)
+        self.eof_offset = self.last_start
+        yield ("$END", None, self.last_start, self.last_start)
+
+    # -- numbers --------------------------------------------------------------
+
+    def _int(self, digits: str, at: int) -> int:
+        value = int(digits)
+        if value > INT_MAX:
+            raise self._error(f"invalid integer '{digits}'", at)
+        return value
+
+    def _float(self, literal: str, at: int) -> float:
+        value = float(literal)
+        # C's strtod reports overflow and underflow (a subnormal or lost result).
+        if value == float("inf") or (value < _DBL_MIN and re.search(r"[1-9]", literal.split("e")[0].split("E")[0])):
+            raise self._error(f"invalid float '{literal}'", at)
+        return value
+
+    # -- "…" strings ----------------------------------------------------------
+
+    def _string_start(self, i: int, stack: list):
+        text = self.text
+        m = _SIMPLE_STRING_RE.match(text, i + 1)
+        if m is not None:  # no interpolation: one token
+            self.last_start = m.end() - 1
+            yield ("STRING", unescape(m.group(1)), i, m.end())
+            return m.end()
+        stack.append("str")
+        yield ("DQUOTE", '"', i, i + 1)
+        return i + 1
+
+    def _string_body(self, i: int, stack: list):
+        text = self.text
+        self.last_start = i
+        c = text[i]
+        if c == '"':
+            stack.pop()
+            yield ("DQUOTE", '"', i, i + 1)
+            return i + 1
+        if text.startswith("${", i):
+            stack.append("expr")
+            yield ("DOLLAR_CURLY", "${", i, i + 2)
+            return i + 2
+        m = _STR_RE.match(text, i)
+        if m is None:  # a lone `$` or `\` at the end of the input
+            yield ("STR", "", i, len(text))
+            return len(text)
+        yield ("STR", unescape(m.group()), i, m.end())
+        return m.end()
+
+    # -- ''…'' strings --------------------------------------------------------
+
+    def _ind_string_body(self, i: int, stack: list):
+        """IND_STR values are (text, has_indentation): escapes do not count as indentation."""
+        text = self.text
+        self.last_start = i
+        if text.startswith("''", i):
+            nxt = text[i + 2:i + 3]
+            if nxt == "$":
+                yield ("IND_STR", ("$", False), i, i + 3)
+                return i + 3
+            if nxt == "'":
+                yield ("IND_STR", ("''", False), i, i + 3)
+                return i + 3
+            if nxt == "\\" and i + 3 < len(text):
+                yield ("IND_STR", (unescape(text[i + 2:i + 4]), False), i, i + 4)
+                return i + 4
+            stack.pop()
+            yield ("IND_CLOSE", None, i, i + 2)
+            return i + 2
+        if text.startswith("${", i):
+            stack.append("expr")
+            yield ("DOLLAR_CURLY", "${", i, i + 2)
+            return i + 2
+        m = _IND_STR_RE.match(text, i)
+        if m is not None:
+            yield ("IND_STR", (m.group(), True), i, m.end())
+            return m.end()
+        yield ("IND_STR", (text[i], False), i, i + 1)  # a lone `$` or `'`
+        return i + 1
+
+    # -- paths ----------------------------------------------------------------
+
+    def _path(self, raw: str, i: int, j: int, stack: list):
+        text = self.text
+        if text.startswith("${", j):  # PATH_START … PATH_END
+            # INPATH_SLASH after a trailing slash: only `${` may follow.
+            stack.append("path/" if raw.endswith("/") else "path")
+            yield ("PATH_START", raw, i, j)
+            return j
+        if raw.endswith("/"):
+            self.last_start = i
+            if j >= len(text):
+                raise self._error("path has a trailing slash", i)
+            raise self._error("path has a trailing slash", j)
+        yield ("PATH", raw, i, j)
+        return j
+
+    def _path_continue(self, i: int, stack: list):
+        text = self.text
+        if text.startswith("${", i):
+            self.last_start = i
+            stack[-1] = "path"
+            stack.append("expr")
+            yield ("DOLLAR_CURLY", "${", i, i + 2)
+            return i + 2
+        if stack[-1] == "path/":
+            raise self._error("path has a trailing slash", i)
+        m = _PATH_PART_RE.match(text, i)
+        if m is not None:
+            self.last_start = i
+            stack[-1] = "path/" if m.group().endswith("/") else "path"
+            yield ("STR", m.group(), i, m.end())
+            return m.end()
+        stack.pop()
+        yield ("PATH_END", None, i, i)
+        return i

@@ -1,0 +1,112 @@
+"""Parsing Nix source text into the AST: `parse` and `parse_file`.
+
+The pipeline is lexer (nixlite/syntax/lexer.py) → LALR driver (here, over
+the tables Lark computes from grammar/nix.lark, see tables.py) → grammar
+actions (builder.py) → static scope check (scope.py). The driver is a plain
+loop with explicit stacks, so that 10,000 nested brackets need no Python
+recursion, and it keeps for each stack entry the offset where its text
+starts — bison's locations, from which Nix takes every node's position.
+
+Syntax errors are reported in bison's words (syntax_errors.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+from nixlite.eval.errors import ParseError
+from nixlite.syntax import ast
+from nixlite.syntax import tables as _tables_module
+from nixlite.syntax.builder import Builder
+from nixlite.syntax.lexer import Lexer
+from nixlite.syntax.syntax_errors import syntax_error
+
+_TABLES = _tables_module.load()
+_STATES: list = _TABLES["STATES"]
+_START: int = _TABLES["START"]
+_END: int = _TABLES["END"]
+_RULES: list = _TABLES["RULES"]
+
+
+def _run(tokens, builder: Builder, lexer: Lexer):
+    """Drive the LALR automaton over `tokens`, calling the builder's actions."""
+    states = _STATES
+    rules = [(origin, n, getattr(builder, name) if name else None) for origin, n, name in _RULES]
+    state_stack = [_START]
+    values: list = []
+    starts: list = []
+    ends: list = []
+    for tok in tokens:
+        ttype = tok[0]
+        while True:
+            action = states[state_stack[-1]].get(ttype)
+            if action is None:
+                raise syntax_error(tok, state_stack, builder, _STATES, _RULES)
+            if action >= 0:
+                state_stack.append(action)
+                values.append(tok)
+                starts.append(tok[2])
+                ends.append(tok[3])
+                break
+            origin, n, callback = rules[~action]
+            if n == 1 and callback is None:  # a pass-through rule: only the state changes
+                state_stack[-1] = states[state_stack[-2]][origin]
+                continue
+            if n:
+                children = values[-n:]
+                start = starts[-n]
+                end = ends[-1]
+                builder.prev_end = ends[-n - 1] if len(ends) > n else 0
+                del values[-n:], starts[-n:], ends[-n:], state_stack[-n:]
+            else:
+                children = []
+                start = end = builder.prev_end = ends[-1] if ends else 0
+            values.append(callback(start, *children))
+            starts.append(start)
+            ends.append(end)
+            state_stack.append(states[state_stack[-1]][origin])
+            if ttype == "$END" and state_stack[-1] == _END:
+                return values[-1]
+    raise AssertionError("the token stream ended without $END")
+
+
+def _show(expr) -> str:
+    from nixlite.syntax.printer import show
+
+    return show(expr)
+
+
+def parse(text: str, file: str = "«string»", base_dir: str | None = None, check_scope: bool = True) -> ast.Expr:
+    """Parse Nix source `text`; relative paths resolve against base_dir (default: the cwd).
+
+    Raises ParseError (syntax and static errors) or UndefinedVarError, with the position.
+    """
+    if base_dir is None:
+        base_dir = os.getcwd()
+    builder = Builder(text, file, base_dir, _show)
+    lexer = Lexer(text, builder.pos)
+    expr = _run(lexer.tokens(), builder, lexer)
+    if check_scope:
+        from nixlite.syntax.scope import check_scope as _check
+
+        _check(expr)
+    return expr
+
+
+def read_source(path: str) -> str:
+    """A source file's text; bytes that are not UTF-8 are kept (as surrogates)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    return data.decode("utf-8", "surrogateescape")
+
+
+def parse_file(path: str) -> ast.Expr:
+    """Parse a file as Nix does: a directory means its default.nix; paths resolve beside the file."""
+    path = os.path.abspath(path)
+    if os.path.isdir(path):
+        path = os.path.join(path, "default.nix")
+    try:
+        text = read_source(path)
+    except OSError as err:
+        raise ParseError(f"getting status of '{path}': {err.strerror}") from None
+    return parse(text, path, os.path.dirname(path))

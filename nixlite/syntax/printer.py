@@ -1,0 +1,182 @@
+"""Printing the AST exactly as `nix-instantiate --parse` (Nix 2.8) prints it.
+
+Nix prints every compound expression in parentheses (`(f x)`, `(a + b)`,
+`(x: body)`), attribute names of a set sorted, `inherit x ;` for inherited
+attributes, list items each parenthesised, floats as C++ streams print a
+double (`%g`, six significant digits) and strings with `"`, `\\`, `$`, and
+newline, CR and tab escaped.
+
+Two orders come from Nix's symbol table rather than from the source: the
+bindings of a `let` and the formals of a function are printed in the order
+of their names' symbols (symbol_order.py).
+
+The printer keeps its own work stack instead of recursing, so that deeply
+nested expressions print without deep Python recursion.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nixlite.syntax import ast
+from nixlite.syntax.symbol_order import symbol_sort_key
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPE_RE = re.compile(r'["\\$\n\r\t]')
+_IDENT_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'\-]*\Z")
+
+
+def show_string(s: str) -> str:
+    """A string literal as Nix prints one."""
+    return '"' + _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], s) + '"'
+
+
+def show_float(value: float) -> str:
+    """A double as `std::ostream << double` prints it (`%g`)."""
+    return "%g" % value
+
+
+def show_attr_name(name: str) -> str:
+    """A static attribute name: bare when it is an identifier, else quoted."""
+    if _IDENT_RE.match(name) and name != "if":
+        return name
+    return show_string(name)
+
+
+def _attr_path(path, out: list) -> None:
+    """Push the pieces of `a.b."${e}"` onto the work list `out` (reversed later)."""
+    first = True
+    for name in path:
+        if not first:
+            out.append(".")
+        first = False
+        if isinstance(name, str):
+            out.append(show_attr_name(name))
+        else:
+            out.extend(('"${', name, '}"'))
+
+
+def _pieces(e: ast.Expr) -> list:
+    """The output of one node as strings and sub-expressions, in order."""
+    t = type(e)
+    if t is ast.Var:
+        return [e.name]
+    if t is ast.Int:
+        return [str(e.value)]
+    if t is ast.Str:
+        return [show_string(e.value)]
+    if t is ast.Call:
+        out: list = ["(", e.fn]
+        for a in e.args:
+            out.extend((" ", a))
+        out.append(")")
+        return out
+    if t is ast.Select:
+        out = ["(", e.expr, ")."]
+        _attr_path(e.path, out)
+        if e.default is not None:
+            out.extend((" or (", e.default, ")"))
+        return out
+    if t is ast.AttrSet:
+        return _attrset(e)
+    if t is ast.List:
+        out = ["[ "]
+        for item in e.items:
+            out.extend(("(", item, ") "))
+        out.append("]")
+        return out
+    if t is ast.Lambda:
+        return _lambda(e)
+    if t is ast.ConcatStrings:
+        out = ["("]
+        for i, part in enumerate(e.parts):
+            if i:
+                out.append(" + ")
+            out.append(part)
+        out.append(")")
+        return out
+    if t is ast.BinaryOp:
+        return ["(", e.lhs, f" {e.op} ", e.rhs, ")"]
+    if t is ast.Not:
+        return ["(! ", e.expr, ")"]
+    if t is ast.Path:
+        return [e.value]
+    if t is ast.Float:
+        return [show_float(e.value)]
+    if t is ast.HasAttr:
+        out = ["((", e.expr, ") ? "]
+        _attr_path(e.path, out)
+        out.append(")")
+        return out
+    if t is ast.Let:
+        return _let(e)
+    if t is ast.With:
+        return ["(with ", e.env, "; ", e.body, ")"]
+    if t is ast.If:
+        return ["(if ", e.cond, " then ", e.then, " else ", e.else_, ")"]
+    if t is ast.Assert:
+        return ["assert ", e.cond, "; ", e.body]
+    if t is ast.CurPos:
+        return ["__curPos"]
+    raise TypeError(f"cannot print {t.__name__}")
+
+
+def _attrset(e: ast.AttrSet) -> list:
+    out: list = ["rec { " if e.rec else "{ "]
+    for b in sorted(e.bindings, key=lambda b: b.name.encode("utf-8", "surrogateescape")):
+        if b.inherited:
+            out.append(f"inherit {show_attr_name(b.name)} ; ")
+        else:
+            out.extend((show_attr_name(b.name), " = ", b.value, "; "))
+    for d in e.dynamic:
+        out.extend(('"${', d.name, '}" = ', d.value, "; "))
+    out.append("}")
+    return out
+
+
+def _let(e: ast.Let) -> list:
+    out: list = ["(let "]
+    for b in sorted(e.attrs.bindings, key=symbol_sort_key(e.attrs.bindings)):
+        if b.inherited:
+            out.append(f"inherit {show_attr_name(b.name)}; ")
+        else:
+            out.extend((show_attr_name(b.name), " = ", b.value, "; "))
+    out.extend(("in ", e.body, ")"))
+    return out
+
+
+def _lambda(e: ast.Lambda) -> list:
+    out: list = ["("]
+    if e.formals is not None:
+        out.append("{ ")
+        formals = sorted(e.formals.formals, key=symbol_sort_key(e.formals.formals))
+        for i, f in enumerate(formals):
+            if i:
+                out.append(", ")
+            out.append(f.name)
+            if f.default is not None:
+                out.extend((" ? ", f.default))
+        if e.formals.ellipsis:
+            out.append(", ..." if formals else "...")
+        out.append(" }")
+        if e.arg is not None:
+            out.append(" @ ")
+    if e.arg is not None:
+        out.append(e.arg)
+    out.extend((": ", e.body, ")"))
+    return out
+
+
+def show(expr: ast.Expr) -> str:
+    """`expr` as `nix-instantiate --parse` prints it (without the final newline)."""
+    result: list[str] = []
+    work: list = [expr]
+    while work:
+        item = work.pop()
+        if type(item) is str:
+            result.append(item)
+        else:
+            pieces = _pieces(item)
+            pieces.reverse()
+            work.extend(pieces)
+    return "".join(result)

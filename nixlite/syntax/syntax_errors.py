@@ -1,0 +1,83 @@
+"""Syntax error messages worded as Nix's bison parser words them.
+
+    error: syntax error, unexpected '}', expecting ';'
+
+Bison reports the unexpected token and, when there are at most four, the
+tokens it could have accepted instead. It detects an error only in a state
+without reductions: a state with reductions reduces by its most common rule
+whatever the lookahead ("default reductions"). The expected list is that
+state's shifts. To word errors like Nix, the failing LALR stack is replayed
+the same way here: take default reductions until a state has none, then
+list its terminals under bison's names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from nixlite.eval.errors import ParseError
+
+# Our terminal -> bison's name for it in Nix's parser.y.
+BISON_NAMES = {
+    "ID": "ID", "INT": "INT", "FLOAT": "FLOAT", "STRING": "'\"'", "STR": "STR", "IND_STR": "IND_STR",
+    "PATH": "PATH", "PATH_START": "PATH", "PATH_END": "PATH_END", "SPATH": "SPATH", "URI": "URI",
+    "IF": "IF", "THEN": "THEN", "ELSE": "ELSE", "ASSERT": "ASSERT", "WITH": "WITH", "LET": "LET",
+    "IN": "IN", "REC": "REC", "INHERIT": "INHERIT", "OR_KW": "OR_KW", "ELLIPSIS": "ELLIPSIS",
+    "EQ": "EQ", "NEQ": "NEQ", "LEQ": "LEQ", "GEQ": "GEQ", "LT": "'<'", "GT": "'>'", "AND": "AND",
+    "OR": "OR", "IMPL": "IMPL", "UPDATE": "UPDATE", "CONCAT": "CONCATLISTS", "PIPE_INTO": "PIPE_INTO",
+    "PIPE_FROM": "PIPE_FROM", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'",
+    "NOT": "'!'", "QUESTION": "'?'", "DOT": "'.'", "COLON": "':'", "SEMI": "';'", "COMMA": "','",
+    "AT": "'@'", "ASSIGN": "'='", "LBRACE": "'{'", "RBRACE": "'}'", "LPAREN": "'('", "RPAREN": "')'",
+    "LBRACKET": "'['", "RBRACKET": "']'", "DQUOTE": "'\"'", "DOLLAR_CURLY": "DOLLAR_CURLY",
+    "IND_OPEN": "IND_STRING_OPEN", "IND_CLOSE": "IND_STRING_CLOSE", "$END": "end of file",
+    "INVALID": "invalid token",
+}
+# Terminals that exist only in nixlite's token stream (shortcuts for a whole
+# string or path) and are never listed as expected: bison lists '"' / PATH.
+_HIDDEN = {"STRING", "PATH_START"}
+_MAX_EXPECTED = 4
+
+
+def _default_reduction(row: dict):
+    reductions = Counter(a for a in row.values() if a < 0)
+    if not reductions:
+        return None
+    return reductions.most_common(1)[0][0]
+
+
+def _expected(state_stack: list, states: list, rules: list) -> list[str]:
+    stack = list(state_stack)
+    for _ in range(10_000):  # default reductions, as bison takes them
+        row = states[stack[-1]]
+        action = _default_reduction(row)
+        if action is None:
+            break
+        origin, n, _name = rules[~action]
+        if n:
+            del stack[-n:]
+        goto = states[stack[-1]].get(origin)
+        if goto is None:
+            break
+        stack.append(goto)
+    row = states[stack[-1]]
+    names: list[str] = []
+    for terminal in row:
+        if terminal.isupper() or terminal == "$END":
+            name = BISON_NAMES.get(terminal, terminal)
+            if terminal not in _HIDDEN and name not in names:
+                names.append(name)
+    return names
+
+
+def syntax_error(tok, state_stack: list, builder, states: list, rules: list) -> ParseError:
+    """The ParseError Nix reports for the unexpected token `tok` in this parser state."""
+    unexpected = BISON_NAMES.get(tok[0], tok[0])
+    if tok[0] == "STRING":
+        unexpected = "'\"'"
+    elif tok[0] == "PATH" and tok[1].startswith("~"):
+        unexpected = "HPATH"
+    message = f"syntax error, unexpected {unexpected}"
+    expected = _expected(state_stack, states, rules)
+    if expected and len(expected) <= _MAX_EXPECTED:
+        message += ", expecting " + " or ".join(expected)
+    return ParseError(message, builder.pos(tok[2]))

@@ -98,6 +98,9 @@ def render(err: NixError, show_trace: bool = False, colour: bool = False) -> str
         parts.append(snippet(err.pos, colour))
     if err.hint:
         parts.append(_INDENT + err.hint)
+    if err.trace and not show_trace:
+        # Nix mentions hidden frames with this line (after the hint, no blank line).
+        parts.append("(use '--show-trace' to show detailed location information)")
     if show_trace:
         for pos, message in err.trace:
             parts.append("")

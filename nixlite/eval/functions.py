@@ -32,10 +32,11 @@ _call_depth = 0
 class LambdaInfo:
     """What every closure of one lambda expression shares."""
 
-    __slots__ = ("name", "pos", "body", "has_arg", "formals", "ellipsis", "formal_names",
+    __slots__ = ("node", "name", "pos", "body", "has_arg", "formals", "ellipsis", "formal_names",
                  "formal_positions", "check_order")
 
     def __init__(self, node: Any, scope: Any, name: str | None) -> None:
+        self.node = node  # the ast.Lambda (functionArgs reads formal positions from it)
         self.name = name
         self.pos = node.pos
         self.has_arg = node.arg is not None

@@ -14,8 +14,8 @@ import math
 from typing import Any
 
 from nixlite.eval.coerce import type_error
+from nixlite.eval.equality import values_less
 from nixlite.eval.errors import EvalError
-from nixlite.eval.values import ContextString, PathValue, Thunk, type_name
 from nixlite.primops.registry import primop
 
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -109,33 +109,11 @@ def floor(x: Any) -> int:
 
 
 def less_than(a: Any, b: Any) -> bool:
-    """Nix's `CompareValues`: is `a` less than `b` (both forced)."""
-    ta, tb = type(a), type(b)
-    if (ta is int or ta is float) and (tb is int or tb is float) and ta is not bool and tb is not bool:
-        return a < b  # type: ignore[no-any-return]
-    if (ta is str or ta is ContextString) and (tb is str or tb is ContextString):
-        sa = a if ta is str else a.s
-        sb = b if tb is str else b.s
-        return sa.encode() < sb.encode() if not (sa.isascii() and sb.isascii()) else sa < sb
-    if ta is PathValue and tb is PathValue:
-        return a.path.encode() < b.path.encode()  # type: ignore[no-any-return]
-    if ta is list and tb is list:
-        return _list_less(a, b)
-    raise EvalError(f"cannot compare {type_name(a)} with {type_name(b)}").unpositioned()
-
-
-def _list_less(a: list[Any], b: list[Any]) -> bool:
-    from nixlite.eval.equality import values_equal
-
-    for i in range(len(a) + 1):
-        if i == len(b):
-            return False
-        if i == len(a):
-            return True
-        x, y = a[i], b[i]
-        if not values_equal(x, y):
-            return less_than(x.force() if type(x) is Thunk else x, y.force() if type(y) is Thunk else y)
-    return False  # pragma: no cover
+    """Nix's `CompareValues` (values_less), whose errors Nix reports without a position."""
+    try:
+        return values_less(a, b)
+    except EvalError as err:
+        raise err.unpositioned()
 
 
 @primop("lessThan", 2)

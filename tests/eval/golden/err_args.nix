@@ -1,0 +1,1 @@
+let mk = { name, version }: name + "-" + version; in mk { name = "hello"; versoin = "1"; }

@@ -1,0 +1,4 @@
+let
+  a = { x = b.x; };
+  b = { x = a.x; };
+in a.x

@@ -1,0 +1,2 @@
+# flags: --strict
+{ a = { b = 1 + "x"; }; }

@@ -1,0 +1,1 @@
+let cond = "yes"; in if cond then 1 else 2

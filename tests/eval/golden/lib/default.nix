@@ -1,0 +1,1 @@
+{ answer = 42; double = x: x * 2; }

@@ -20,14 +20,14 @@ import sys
 from typing import Callable
 
 from nixlite.build.python_builders import BuildContext, BuilderFailed, python_builder
-from nixlite.docker import image_assembly as ia
+from nixlite.docker.image import LEGACY_VERSION, layer_json, parse_json_object
 from nixlite.docker.contents_tree import materialise, merge_contents, tree_entries
+from nixlite.docker.rootfs import build_root_layer_dir, layer_owners, sandbox_runner
 from nixlite.docker.layer_tar import LayerDigests, scan_tree, write_layer_file
 
 # Where extraCommands find their tools: the sandbox shows the host's /usr and /bin.
 EXTRA_COMMANDS_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
 SANDBOX_LAYER_DIR = "/build/layer"
-STORE_DIR = "/nix/store"
 
 
 def _paths(ctx: BuildContext, attr: str) -> list[str]:
@@ -37,34 +37,19 @@ def _paths(ctx: BuildContext, attr: str) -> list[str]:
 
 def _write_layer_outputs(out: str, digests: LayerDigests, base_json: str) -> None:
     """`json` (baseJson as jshon prints it, plus checksum) and `VERSION` beside layer.tar."""
-    meta = ia.read_json_ordered(base_json)
-    meta["checksum"] = digests.tarsum
-    with open(os.path.join(out, "json"), "w") as f:
-        f.write(ia.jshon_text(meta))
-    with open(os.path.join(out, "VERSION"), "w") as f:
-        f.write("1.0")
-
-
-def _sandbox_runner(ctx: BuildContext) -> Callable[..., int]:
-    """ctx.run_sandboxed, or the build stage's sandbox itself when a test made the context by hand."""
-    if ctx.run_sandboxed is not None:
-        return ctx.run_sandboxed
-    from nixlite.build.sandbox import StoreView, run_sandboxed
-
-    store = StoreView(physical_store=os.path.dirname(ctx.physical(STORE_DIR + "/x")))
-
-    def run(argv, **kwargs):
-        kwargs.setdefault("store", store)
-        return run_sandboxed(argv, **kwargs)
-
-    return run
+    with open(base_json, "rb") as f:
+        base = parse_json_object(f.read())
+    with open(os.path.join(out, "json"), "wb") as f:
+        f.write(layer_json(base, digests.tarsum))
+    with open(os.path.join(out, "VERSION"), "wb") as f:
+        f.write(LEGACY_VERSION)
 
 
 def run_extra_commands(ctx: BuildContext, layer_dir: str, script: str) -> None:
     """Run extraCommands with bash -e in the layer directory, as the seed's `(cd layer; eval …)`."""
     env = {**ctx.env, "PATH": EXTRA_COMMANDS_PATH}
-    status = _sandbox_runner(ctx)(["/bin/bash", "-e", "-c", script], cwd=SANDBOX_LAYER_DIR, env=env,
-                                   writable=[(layer_dir, SANDBOX_LAYER_DIR)])
+    status = sandbox_runner(ctx)(["/bin/bash", "-e", "-c", script], cwd=SANDBOX_LAYER_DIR, env=env,
+                                  writable=[(layer_dir, SANDBOX_LAYER_DIR)], uid0=True)
     if status != 0:
         raise BuilderFailed(f"extraCommands failed with exit status {status}")
 
@@ -92,8 +77,6 @@ def build_pure_layer(ctx: BuildContext) -> None:
 @python_builder("docker-root-layer")
 def build_root_layer(ctx: BuildContext) -> None:
     """mkRootLayer: runAsRoot over base image + contents; the layer is what changed."""
-    from nixlite.docker.rootfs import build_root_layer_dir, layer_owners
-
     out = ctx.outputs["out"]
     os.mkdir(out)
     layer_dir = build_root_layer_dir(ctx)
@@ -116,7 +99,7 @@ def build_image(ctx: BuildContext) -> None:
         from_image=ctx.physical(ctx.env["fromImage"]) if ctx.env.get("fromImage") else None,
         from_image_name=ctx.env.get("fromImageName", ""), from_image_tag=ctx.env.get("fromImageTag", ""),
         layer=ctx.env["layer"], closure_file=ctx.physical(ctx.env["layerClosure"]), physical=ctx.physical)
-    assemble_image(inputs, ctx.outputs["out"], ctx.log)
+    assemble_image(inputs, ctx.outputs["out"], ctx.build_dir, ctx.log)
 
 
 TARSUM_SCRIPT = """#!{python}

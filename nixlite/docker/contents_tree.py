@@ -174,21 +174,31 @@ def _place(tree: ContentsTree, rel: str, node: ContentNode) -> None:
     tree.add(rel, node)
 
 
+def materialise_node(node: ContentNode, path: str) -> None:
+    """Create one node at `path` (a directory stays writable until `apply_directory_modes`)."""
+    if node.kind == "dir":
+        os.mkdir(path, 0o700)
+    elif node.kind == "symlink":
+        os.symlink(node.target or "", path)
+    else:
+        shutil.copyfile(node.source or "", path, follow_symlinks=False)
+        os.chmod(path, node.mode)
+
+
+def apply_directory_modes(tree: ContentsTree, dest: str) -> None:
+    """Directory modes last, deepest first, so read-only directories could still be filled.
+
+    The layer root keeps its own mode: the layer tar has no entry for it.
+    """
+    for rel in sorted((p for p, n in tree.nodes.items() if n.kind == "dir" and p), key=len, reverse=True):
+        os.chmod(os.path.join(dest, rel), tree.nodes[rel].mode)
+
+
 def materialise(tree: ContentsTree, dest: str) -> None:
-    """Write `tree` into the existing empty directory `dest` (modes applied, dirs last)."""
+    """Write `tree` into the existing empty directory `dest`."""
     for rel in tree.sorted_paths():
-        node = tree.nodes[rel]
-        path = os.path.join(dest, rel)
-        if node.kind == "dir":
-            os.mkdir(path, 0o700)
-        elif node.kind == "symlink":
-            os.symlink(node.target, path)
-        else:
-            shutil.copyfile(node.source, path, follow_symlinks=False)
-            os.chmod(path, node.mode)
-    # Directory modes last, deepest first, so read-only directories can still be filled.
-    for rel in sorted((p for p, n in tree.nodes.items() if n.kind == "dir"), key=len, reverse=True):
-        os.chmod(os.path.join(dest, rel) if rel else dest, tree.nodes[rel].mode)
+        materialise_node(tree.nodes[rel], os.path.join(dest, rel))
+    apply_directory_modes(tree, dest)
 
 
 def tree_entries(tree: ContentsTree) -> Iterator[Entry]:

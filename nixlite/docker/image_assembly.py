@@ -19,50 +19,26 @@ What the seed's `result` recipe does, step by step, and how it is done here:
 6. everything tarred (sorted, mtime 0, 0:0, files 0444 and directories 0555
    as after the seed's `chmod -R a-w`) and gzipped without name or timestamp.
 
-The final layer tar is never stored: a first pass over its members computes
-its size, tarsum and diff_id (needed before its name, `<id>/layer.tar`, can be
-written), a second pass streams the same members into the compressor. Memory
-stays bounded by the number of files, not their size.
+The final layer tar is written once to the build directory, its size,
+tarsum and diff_id computed in the same pass (they are needed before its
+name, `<id>/layer.tar`, can be written); the image tarball is then streamed
+into the compressor (`image.write_docker_archive`). Memory stays bounded by
+the number of files, not their size.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from nixlite.docker import tar_format as tf
-from nixlite.docker.gzip_stream import GzipWriter
-from nixlite.docker.layer_tar import Entry, LayerDigests, directory_entries, entries_from_tar, merge_sorted, \
-    scan_tree, sort_key, write_layer
-
-LAYER_FILES = ("VERSION", "json", "layer.tar")
-IMAGE_FILE_MODE = 0o444
-IMAGE_DIR_MODE = 0o555
-
-
-def jshon_text(obj: object) -> str:
-    """JSON as jshon prints it: one-space indent, `/` escaped as `\\/`, insertion order, newline."""
-    return json.dumps(obj, indent=1, ensure_ascii=False).replace("/", "\\/") + "\n"
-
-
-def read_json_ordered(path: str) -> dict:
-    with open(path, "rb") as f:
-        return json.loads(f.read())
-
-
-def canonical_json(obj: object) -> bytes:
-    """Compact JSON with sorted keys: the bytes of manifest.json and the image config."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-class _Discard:
-    """A sink that only counts (the measuring pass)."""
-
-    def write(self, data: bytes | memoryview) -> int:
-        return len(data)
+from nixlite.docker.image import (DEFAULT_CREATED, Image, Layer, append_layers, finish_legacy_json,
+                                  parse_json_object, write_docker_archive)
+from nixlite.docker.layer_apply import image_paths
+from nixlite.docker.reader import read_docker_archive
+from nixlite.docker.layer_tar import (Entry, directory_entries, entries_from_tar, merge_sorted, scan_tree, sort_key,
+                                      write_layer_file)
 
 
 def tar_names(tar_path: str) -> set[str]:
@@ -108,96 +84,6 @@ def final_layer_entries(layer_tar: BinaryIO, closure: list[Entry]) -> Iterator[E
     return merge_sorted(entries_from_tar(tf.TarReader(layer_tar)), iter(closure))
 
 
-def measure_layer(layer_tar_path: str, closure: list[Entry]) -> LayerDigests:
-    with open(layer_tar_path, "rb") as f:
-        return write_layer(_Discard(), final_layer_entries(f, closure))  # type: ignore[arg-type]
-
-
-@dataclass
-class LayerMeta:
-    """The new layer's id and its final `json` text."""
-
-    layer_id: str
-    json_text: str
-    config: dict
-
-
-def layer_meta(layer_json_path: str, digests: LayerDigests, parent_id: str) -> LayerMeta:
-    """checksum (of the final tar), parent; id = sha256 of that json; then id and Size."""
-    meta = read_json_ordered(layer_json_path)
-    meta["checksum"] = digests.tarsum
-    if parent_id:
-        meta["parent"] = parent_id
-    layer_id = hashlib.sha256(jshon_text(meta).encode()).hexdigest()
-    meta["id"] = layer_id
-    meta["Size"] = digests.size
-    return LayerMeta(layer_id, jshon_text(meta), meta)
-
-
-def image_config(layer_json: dict, diff_ids: list[str]) -> bytes:
-    """The image config (Docker image spec v1.2) beside the legacy files."""
-    config = {key: layer_json[key] for key in ("architecture", "os", "created", "config") if key in layer_json}
-    if config.get("config") is None:
-        config["config"] = {}
-    config["rootfs"] = {"type": "layers", "diff_ids": diff_ids}
-    return canonical_json(config)
-
-
-class OuterTar:
-    """The image tarball: entries written in the order given (the caller sorts them)."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        self.out = out
-
-    def directory(self, name: str) -> None:
-        self.out.write(tf.encode_header(tf.Member(name=name + "/", typeflag=tf.DIRECTORY, mode=IMAGE_DIR_MODE)))
-
-    def file(self, name: str, data: bytes) -> None:
-        self.out.write(tf.encode_header(tf.Member(name=name, mode=IMAGE_FILE_MODE, size=len(data))))
-        self.out.write(data)
-        self.out.write(tf.data_padding(len(data)))
-
-    def streamed_file(self, name: str, size: int, write_data: Callable[[BinaryIO], int]) -> None:
-        """A file whose `size` bytes `write_data(out)` writes (and returns the count of)."""
-        self.out.write(tf.encode_header(tf.Member(name=name, mode=IMAGE_FILE_MODE, size=size)))
-        written = write_data(self.out)
-        if written != size:
-            raise RuntimeError(f"image: {name} came out {written} bytes long, {size} expected")
-        self.out.write(tf.data_padding(size))
-
-    def close(self) -> None:
-        self.out.write(tf.END_OF_ARCHIVE)
-
-
-def outer_names(file_names: Iterable[str]) -> list[str]:
-    """All member names (directories as `d/`) of the image tarball, sorted."""
-    names = set()
-    for name in file_names:
-        names.add(name)
-        parent = name.rpartition("/")[0]
-        while parent:
-            names.add(parent + "/")
-            parent = parent.rpartition("/")[0]
-    return sorted(names, key=lambda n: sort_key(n.rstrip("/")))
-
-
-def write_image(out_path: str, files: dict[str, bytes | Callable[[BinaryIO], int]], sizes: dict[str, int],
-                level: int) -> None:
-    """Write the gzipped image tarball: `files` maps a name to bytes or a streaming writer."""
-    with open(out_path, "wb") as raw, GzipWriter(raw, level) as gz:
-        tar = OuterTar(gz)  # type: ignore[arg-type]
-        for name in outer_names(files):
-            if name.endswith("/"):
-                tar.directory(name[:-1])
-                continue
-            content = files[name]
-            if isinstance(content, bytes):
-                tar.file(name, content)
-            else:
-                tar.streamed_file(name, sizes[name], content)
-        tar.close()
-
-
 @dataclass
 class ImageInputs:
     """The docker-image derivation's attributes, store paths made physical where files are read."""
@@ -218,46 +104,43 @@ def read_closure(closure_file: str, layer: str) -> list[str]:
         return [line.strip() for line in f if line.strip() and layer not in line]
 
 
-def assemble_image(inputs: ImageInputs, out_path: str, log: Callable[[str], None],
-                   level: int = 6) -> None:
-    """Build the image tarball at `out_path` (see the module docstring for the steps)."""
-    base = load_base_image(inputs) if inputs.from_image else None
+def assemble_image(inputs: ImageInputs, out_path: str, work_dir: str, log: Callable[[str], None]) -> None:
+    """Build the gzipped image tarball at `out_path`, using `work_dir` for the final layer tar."""
+    base = read_base_image(inputs, work_dir) if inputs.from_image else None
     layer_dir = inputs.physical(inputs.layer)
     layer_tar = os.path.join(layer_dir, "layer.tar")
     present = tar_names(layer_tar) | (base.files if base else set())
     closure = closure_entries(ClosureSpec(read_closure(inputs.closure_file, inputs.layer), inputs.physical,
                                           present))
-    digests = measure_layer(layer_tar, closure)
-    meta = layer_meta(os.path.join(layer_dir, "json"), digests, base.top_id if base else "")
-    log(f"image: layer {meta.layer_id}, {digests.size} bytes ({len(closure)} closure entries), {digests.tarsum}")
-
-    def stream_layer(out: BinaryIO) -> int:
-        with open(layer_tar, "rb") as f:
-            return write_layer(out, final_layer_entries(f, closure)).size
-
-    chain = (base.chain if base else []) + [meta.layer_id]
-    diff_ids = (base.diff_ids if base else []) + [digests.diff_id]
-    config = image_config(meta.config, diff_ids)
-    config_name = hashlib.sha256(config).hexdigest() + ".json"
-    with open(os.path.join(layer_dir, "VERSION"), "rb") as f:
-        version = f.read()
-    files: dict[str, bytes | Callable[[BinaryIO], int]] = dict(base.files_to_keep() if base else {})
-    files.update({
-        f"{meta.layer_id}/VERSION": version,
-        f"{meta.layer_id}/json": meta.json_text.encode(),
-        f"{meta.layer_id}/layer.tar": stream_layer,
-        "repositories": jshon_text({inputs.image_name: {inputs.image_tag: meta.layer_id}}).encode(),
-        config_name: config,
-        "manifest.json": canonical_json([{
-            "Config": config_name,
-            "RepoTags": [f"{inputs.image_name}:{inputs.image_tag}"],
-            "Layers": [f"{layer_id}/layer.tar" for layer_id in chain],
-        }]),
-    })
-    sizes = dict(base.sizes if base else {})
-    sizes[f"{meta.layer_id}/layer.tar"] = digests.size
-    write_image(out_path, files, sizes, level)
+    final_tar = os.path.join(work_dir, "layer.tar")
+    with open(layer_tar, "rb") as src:
+        digests = write_layer_file(final_tar, final_layer_entries(src, closure))
+    with open(os.path.join(layer_dir, "json"), "rb") as f:
+        layer_json = parse_json_object(f.read())
+    layer_id, legacy_json = finish_legacy_json(layer_json, digests.tarsum, base.image.top_id if base else None,
+                                               digests.size)
+    log(f"image: layer {layer_id}: {digests.size} bytes, {len(closure)} closure entries, {digests.tarsum}")
+    layer = Layer(tar_path=final_tar, diff_id=digests.diff_id, size=digests.size, legacy_id=layer_id,
+                  legacy_json=legacy_json)
+    image = append_layers(base.image if base else Image(), [layer], config=layer_json.get("config"),
+                          created=layer_json.get("created", DEFAULT_CREATED),
+                          architecture=layer_json.get("architecture", "amd64"), os=layer_json.get("os", "linux"))
+    with open(out_path, "wb") as out:
+        write_docker_archive(image, out, inputs.image_name, inputs.image_tag)
 
 
-def load_base_image(inputs: ImageInputs):  # filled in with the formats reader
-    raise NotImplementedError
+@dataclass
+class BaseImage:
+    """The fromImage: its image value (layers on disk) and the files its layers hold (`/a/b`)."""
+
+    image: Image
+    files: set[str]
+
+
+def read_base_image(inputs: ImageInputs, work_dir: str) -> BaseImage:
+    """fromImage read safely (reader.py); its files as the seed's `ls_tar` of every base layer lists them."""
+    base_dir = os.path.join(work_dir, "base")
+    os.mkdir(base_dir)
+    loaded = read_docker_archive(inputs.from_image, base_dir, inputs.from_image_name or None,
+                                 inputs.from_image_tag or None)
+    return BaseImage(loaded.image, image_paths(layer.tar_path for layer in loaded.image.layers))

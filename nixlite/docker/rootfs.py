@@ -32,12 +32,18 @@ fails.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from dataclasses import dataclass
+from typing import Callable
 
-from nixlite.build.python_builders import BuilderFailed
+from nixlite.build.python_builders import BuildContext, BuilderFailed
+from nixlite.docker.contents_tree import ContentsTree, apply_directory_modes, materialise_node, merge_contents
+from nixlite.docker.layer_apply import flatten_layers
+from nixlite.docker.reader import read_docker_archive
 
 WHITEOUT_PREFIX = ".wh."
+STORE_DIR = "/nix/store"
 # Mount points the sandbox creates in the root when missing; removed again
 # afterwards if the script left them empty (the seed's `rmdir --ignore-fail-on-non-empty`).
 SANDBOX_MOUNT_POINTS = ("dev", "proc", "sys", "nix/store", "nix")
@@ -96,11 +102,12 @@ class LayerDiff:
 
 
 def diff_trees(before: dict[str, Fingerprint], after: dict[str, Fingerprint],
-               always: set[str]) -> LayerDiff:
+               always: set[str], base: set[str]) -> LayerDiff:
     """What overlay's upper directory would hold after the script ran.
 
     `always` are the contents paths: the seed copies them into the upper
-    layer before mounting, so they ship whether or not the script touched them.
+    layer before mounting, so they ship whether or not the script touched
+    them. `base` are the paths of the base image.
     """
     keep = {rel for rel, fp in after.items() if rel in always or before.get(rel) != fp}
     for rel in list(keep):
@@ -108,7 +115,8 @@ def diff_trees(before: dict[str, Fingerprint], after: dict[str, Fingerprint],
         while parent and parent not in keep:
             keep.add(parent)
             parent = parent.rpartition("/")[0]
-    gone = [rel for rel in before if rel not in after]
+    # Only what the base had needs a whiteout: the rest never reaches the layer below.
+    gone = [rel for rel in before if rel not in after and rel in base]
     gone_set = set(gone)
     # A whiteout of a directory covers everything below it.
     deleted = sorted(rel for rel in gone if rel.rpartition("/")[0] not in gone_set)
@@ -151,3 +159,99 @@ def link_layer(root: str, layer: str, diff: LayerDiff) -> None:
         if own:
             os.chown(dst, st.st_uid, st.st_gid)
         os.chmod(dst, stat.S_IMODE(st.st_mode))
+
+
+def overlay_contents(tree: ContentsTree, root: str) -> None:
+    """Copy the merged contents over `root` (which may hold a base image), as the upper layer shadows it."""
+    for rel in tree.sorted_paths():
+        path = os.path.join(root, rel)
+        node = tree.nodes[rel]
+        if os.path.lexists(path):
+            is_dir = os.path.isdir(path) and not os.path.islink(path)
+            if is_dir and node.kind == "dir":
+                continue
+            if is_dir:
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+        materialise_node(node, path)
+    apply_directory_modes(tree, root)
+
+
+def layer_owners(layer_dir: str) -> dict[str, tuple[int, int]]:
+    """Entry name -> (uid, gid) as the script left them (files of the user running nixlite count as root's)."""
+    me = os.geteuid()
+    owners: dict[str, tuple[int, int]] = {}
+    for rel, fp in walk_tree(layer_dir).items():
+        owners[rel] = (0, 0) if (me != 0 and fp.uid == me) else (fp.uid, fp.gid)
+    return owners
+
+
+def sandbox_runner(ctx: BuildContext) -> Callable[..., int]:
+    """ctx.run_sandboxed, or the build stage's sandbox itself when a test made the context by hand."""
+    if ctx.run_sandboxed is not None:
+        return ctx.run_sandboxed
+    from nixlite.build.sandbox import StoreView, run_sandboxed
+
+    store = StoreView(physical_store=os.path.dirname(ctx.physical(STORE_DIR + "/x")))
+
+    def run(argv, **kwargs):
+        kwargs.setdefault("store", store)
+        return run_sandboxed(argv, **kwargs)
+
+    return run
+
+
+def run_script(ctx: BuildContext, root: str, script: str) -> None:
+    """Run the runAsRoot script as uid 0 with `root` as `/` and the store at /nix/store."""
+    env = {"PATH": "/path-not-set", "HOME": "/homeless-shelter", "TERM": "xterm-256color"}
+    status = sandbox_runner(ctx)([script], cwd="/", env=env, root=root, uid0=True)
+    if status != 0:
+        hint = "" if os.geteuid() == 0 else (" (nixlite is not running as root: in its user namespace, "
+                                             "chown to a uid other than 0 fails)")
+        raise BuilderFailed(f"runAsRoot script failed with exit status {status}{hint}")
+
+
+def build_root_layer_dir(ctx: BuildContext) -> str:
+    """Base image + contents in `root/`, the script run over it; returns the layer directory."""
+    root = os.path.join(ctx.build_dir, "root")
+    os.mkdir(root, 0o755)
+    base_paths: set[str] = set()
+    if ctx.env.get("fromImage"):
+        flatten_base_into(ctx, root)
+        base_paths = set(walk_tree(root))
+    tree = merge_contents([ctx.physical(p) for p in ctx.env.get("contents", "").split()], ctx.physical)
+    overlay_contents(tree, root)
+    before = walk_tree(root)
+    run_script(ctx, root, ctx.env["runAsRoot"])
+    remove_unused_mount_points(root, before)
+    after = walk_tree(root)
+    diff = diff_trees(before, after, set(tree.nodes) - {""}, base_paths)
+    layer = os.path.join(ctx.build_dir, "layer")
+    os.mkdir(layer, 0o755)
+    link_layer(root, layer, diff)
+    ctx.log(f"runAsRoot: {len(diff.changed)} paths in the layer, {len(diff.deleted)} whiteouts")
+    return layer
+
+
+def flatten_base_into(ctx: BuildContext, root: str) -> None:
+    """The base image's layers applied in order into `root` (whiteouts honoured, hostile names refused).
+
+    As real root the recorded owners are applied too, so the script sees
+    them and a file it leaves alone keeps them; otherwise they cannot be.
+    """
+    work = os.path.join(ctx.build_dir, "base")
+    os.mkdir(work)
+    loaded = read_docker_archive(ctx.physical(ctx.env["fromImage"]), work,
+                                 ctx.env.get("fromImageName") or None, ctx.env.get("fromImageTag") or None)
+    fs = flatten_layers([layer.tar_path for layer in loaded.image.layers], root)
+    for layer in loaded.image.layers:
+        os.unlink(layer.tar_path)
+    if os.geteuid() != 0:
+        return
+    for rel, (uid, gid, mode) in fs.meta.items():
+        path = os.path.join(root, rel) if rel else root
+        if os.path.lexists(path):
+            os.lchown(path, uid, gid)
+            if not os.path.islink(path):
+                os.chmod(path, mode & 0o7777)  # chown cleared setuid/setgid bits

@@ -209,8 +209,17 @@ def call(fn: Any, *args: Any) -> Any:
 
 
 def type_name(v: Any) -> str:
-    """The Nix type name used in error messages ('a set', 'an integer', …)."""
-    return _TYPE_NAMES.get(type(v)) or ("a function" if isinstance(v, Lambda) else "an unknown value")
+    """The Nix type name used in error messages ('a set', 'an integer', …).
+
+    Builtins are named as Nix 2.8 names them: `the built-in function 'map'`,
+    `the partially applied built-in function 'map'`.
+    """
+    t = type(v)
+    if t is PrimOp:
+        return f"the built-in function '{v.name}'"
+    if t is PrimOpApp:
+        return f"the partially applied built-in function '{v.primop.name}'"
+    return _TYPE_NAMES.get(t) or ("a function" if isinstance(v, Lambda) else "an unknown value")
 
 
 _TYPE_NAMES: Final[dict[type, str]] = {

@@ -1,0 +1,125 @@
+"""`nixlite build`: evaluate, instantiate and realise derivations, as nix-build does.
+
+    nixlite build [FILE] [-A attr]… [--arg N E] [--argstr N S] [-I p] [-E expr]
+                  [-o result | --no-out-link] [-j N] [--cores N] [--keep-failed]
+                  [--show-trace] [--store ROOT]
+
+The selection is nix-instantiate's (`nixlite.commands.drv_selection`); the
+selected outputs are realised (`nixlite.build.scheduler`); then, as
+nix-build does, a symlink per selected derivation is made — `result`,
+`result-2`, … and `result-<output>` for an output other than `out` — and
+registered as a GC root, and the output paths are printed one per line.
+The links point at the physical store path (under `--store ROOT`), so that
+they can be followed on this machine; the printed paths are the logical
+/nix/store ones, as Nix prints them.
+
+Exit status as Nix's: 1 for evaluation errors, 100 when a build failed, 102
+when a fixed-output hash did not match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from nixlite.build.realise import BuildSettings
+from nixlite.build.scheduler import BuildFailure, realise_derivations
+from nixlite.commands.drv_selection import (
+    add_selection_arguments, drv_path_of, evaluate_selection, find_derivations, output_name_of,
+)
+from nixlite.eval.errors import EvalError, NixError
+
+EXIT_BUILD_FAILED = 100
+EXIT_HASH_MISMATCH = 102
+
+
+class OutLinkError(NixError):
+    """A `result` link that cannot be made."""
+
+
+def _jobs(text: str) -> int:
+    if text == "auto":
+        return os.cpu_count() or 1
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of jobs '{text}'") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("nixlite needs at least one build job (-j 1)")
+    return n
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_selection_arguments(parser)
+    parser.add_argument("-o", "--out-link", dest="out_link", default="result",
+                        help="name of the result symlink (default: result)")
+    parser.add_argument("--no-out-link", action="store_true", help="do not create result symlinks")
+    parser.add_argument("-j", "--max-jobs", dest="jobs", type=_jobs, default=1,
+                        help="how many derivations to build at once (default 1, or 'auto')")
+    parser.add_argument("--cores", type=int, default=0, help="NIX_BUILD_CORES for builders (0: all CPUs)")
+    parser.add_argument("-K", "--keep-failed", action="store_true", help="keep the build directory of a failed build")
+    parser.add_argument("-Q", "--no-build-output", action="store_true", help="accepted for nix-build compatibility")
+
+
+def _selected_outputs(args: argparse.Namespace) -> tuple[object, list[tuple[str, str]]]:
+    """Evaluate and instantiate: the store and the (drv path, output name) pairs, in order."""
+    from nixlite.primops.store import store_of
+
+    state, values, auto = evaluate_selection(args)
+    selected: list[tuple[str, str]] = []
+    for value in values:
+        for found in find_derivations(value, auto):
+            drv_path = drv_path_of(found)
+            output = output_name_of(found)
+            if not output:
+                raise EvalError(f"derivation '{drv_path}' lacks an 'outputName' attribute")
+            selected.append((drv_path, output))
+    return store_of(state), selected
+
+
+def _link_names(out_link: str, selected: list[tuple[str, str]]) -> list[str]:
+    """nix-build's names: one prefix per derivation (result, result-2, …), `-<output>` unless out."""
+    prefixes: dict[str, str] = {}
+    names = []
+    for drv_path, output in selected:
+        if drv_path not in prefixes:
+            prefixes[drv_path] = out_link if not prefixes else f"{out_link}-{len(prefixes) + 1}"
+        names.append(prefixes[drv_path] + ("" if output == "out" else "-" + output))
+    return names
+
+
+def make_result_link(store, link: str, store_path: str) -> None:  # type: ignore[no-untyped-def]
+    """Point `link` at the output (replacing an older result link) and register it as a GC root."""
+    link = os.path.abspath(link)
+    if os.path.lexists(link):
+        target = os.readlink(link) if os.path.islink(link) else None
+        if target is None or not (target.startswith(store.real_store_dir + "/")
+                                  or target.startswith(store.store_dir + "/")):
+            raise OutLinkError(f"cannot create symlink '{link}'; already exists")
+    tmp = f"{link}.tmp-{os.getpid()}"
+    os.symlink(store.physical(store_path), tmp)
+    os.replace(tmp, link)
+    store.add_root(link, store_path)
+
+
+def run(args: argparse.Namespace) -> int:
+    store, selected = _selected_outputs(args)
+    settings = BuildSettings(cores=args.cores or os.cpu_count() or 1, keep_failed=args.keep_failed)
+    targets: dict[str, set[str]] = {}
+    for drv_path, output in selected:
+        targets.setdefault(drv_path, set()).add(output)
+    try:
+        realise_derivations(store, targets.items(), jobs=args.jobs, settings=settings)
+    except BuildFailure as failure:
+        from nixlite import diagnostics
+
+        for err in failure.errors:
+            diagnostics.report(err)
+        return EXIT_HASH_MISMATCH if failure.hash_mismatch else EXIT_BUILD_FAILED
+    out_paths = [store.read_derivation(d).outputs[o].path for d, o in selected]  # type: ignore[attr-defined]
+    if not args.no_out_link:
+        for name, path in zip(_link_names(args.out_link, selected), out_paths):
+            make_result_link(store, name, path)
+    sys.stdout.write("".join(p + "\n" for p in out_paths))
+    return 0

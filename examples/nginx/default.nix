@@ -10,7 +10,7 @@
 #   nixlite build examples/nginx/default.nix -A image
 { pkgs ? import <nixpkgs> { } }:
 let
-  inherit (pkgs) dockerTools writeText writeTextDir writeShellScriptBin busybox stdenv;
+  inherit (pkgs) dockerTools writeText writeTextDir writeShellScriptBin busybox stdenv gnugrep coreutils;
 
   nginxPort = "80";
   nginxWebRoot = writeTextDir "index.html" ''
@@ -31,7 +31,9 @@ let
     }
   '';
 
+  # The stand-in names its tools by store path: the image has no other grep or cat.
   standIn = writeShellScriptBin "nginx" ''
+    PATH=${gnugrep}/bin:${coreutils}/bin
     conf="''${2:-/etc/nginx/nginx.conf}"
     if ! grep -q '^nginx:' /etc/passwd; then
       echo "nginx stand-in: no nginx user" >&2

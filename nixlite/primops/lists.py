@@ -168,7 +168,7 @@ def generic_closure(args: Any) -> list[Any]:
     args = force_attrs(args)
     for required in ("startSet", "operator"):
         if required not in args:
-            raise EvalError(f"attribute '{required}' required")
+            raise EvalError(f"attribute '{required}' missing for call to 'genericClosure'")
     work = list(force_list(args["startSet"]))
     op = args["operator"]
     seen: set[Any] = set()

@@ -21,6 +21,10 @@ from typing import Callable
 
 from nixlite.build.python_builders import BuildContext, BuilderFailed, python_builder
 from nixlite.docker.image import LEGACY_VERSION, layer_json, parse_json_object
+from nixlite.docker.layer_apply import flatten_layers
+from nixlite.docker.oci import write_oci_layout
+from nixlite.docker.reader import LoadedImage, read_docker_archive
+from nixlite.docker.registry_client import pull_image
 from nixlite.docker.contents_tree import materialise, merge_contents, tree_entries
 from nixlite.docker.rootfs import build_root_layer_dir, layer_owners, sandbox_runner
 from nixlite.docker.layer_tar import LayerDigests, scan_tree, write_layer_file
@@ -119,3 +123,41 @@ def build_tarsum(ctx: BuildContext) -> None:
     with open(out, "w") as f:
         f.write(TARSUM_SCRIPT.format(python=sys.executable or "/usr/bin/python3", path=package_root))
     os.chmod(out, 0o555)
+
+
+def _read_image(ctx: BuildContext, attr: str, name_attr: str = "", tag_attr: str = "") -> LoadedImage:
+    """The image tarball named by a store-path attribute, read safely into the build directory."""
+    work = os.path.join(ctx.build_dir, "image")
+    os.makedirs(work, exist_ok=True)
+    return read_docker_archive(ctx.physical(ctx.env[attr]), work,
+                               ctx.env.get(name_attr) or None if name_attr else None,
+                               ctx.env.get(tag_attr) or None if tag_attr else None)
+
+
+@python_builder("docker-oci")
+def build_oci_layout(ctx: BuildContext) -> None:
+    """buildImage's `.oci`: the image as an OCI image layout directory (tagged with the image tag)."""
+    loaded = _read_image(ctx, "image")
+    manifest = write_oci_layout(loaded.image, ctx.outputs["out"], loaded.tag)
+    ctx.log(f"oci: manifest {manifest.digest}, tag {loaded.tag}")
+
+
+@python_builder("docker-export")
+def build_export(ctx: BuildContext) -> None:
+    """exportImage: the image's layers applied in order, written out as one root filesystem tar."""
+    loaded = _read_image(ctx, "fromImage", "fromImageName", "fromImageTag")
+    root = os.path.join(ctx.build_dir, "root")
+    fs = flatten_layers([layer.tar_path for layer in loaded.image.layers], root)
+    owners = {rel: (uid, gid) for rel, (uid, gid, _mode) in fs.meta.items()}
+    digests = write_layer_file(ctx.outputs["out"], scan_tree(root, owners=owners, xattrs=False))
+    skipped = f"; device nodes left out: {', '.join(fs.skipped)}" if fs.skipped else ""
+    ctx.log(f"export: {digests.entries} entries, {digests.size} bytes{skipped}")
+
+
+@python_builder("docker-pull")
+def build_pull(ctx: BuildContext) -> None:
+    """pullImage: fetch over the Registry HTTP API v2 and write a docker-archive (uncompressed, as skopeo)."""
+    pull_image(registry=ctx.env.get("registry") or "registry-1.docker.io", image_name=ctx.env["imageName"],
+               reference=ctx.env["imageDigest"], tag=ctx.env.get("finalImageTag") or "latest",
+               tls_verify=ctx.env.get("tlsVerify", "1") == "1", out_path=ctx.outputs["out"],
+               work_dir=ctx.build_dir, log=ctx.log)

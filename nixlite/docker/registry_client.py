@@ -7,6 +7,12 @@ its digest while it streams to disk. Authentication is the registry token
 flow: a `401` with `WWW-Authenticate: Bearer realm=…,service=…,scope=…` is
 answered by fetching a token from the realm (anonymously) and retrying.
 
+`pull_image` then writes what skopeo's `docker-archive:` writes for
+pullImage: an uncompressed docker-archive (manifest.json, config,
+`<id>/layer.tar` with each layer's diff_id checked against the config).
+The config is written in canonical form by the image writer, so the image
+id may differ from the registry's; layers are byte-identical.
+
 Plain http is used for registries on the loopback interface (127.0.0.1,
 localhost, [::1]) and when tlsVerify is false, as skopeo's
 `--src-tls-verify=false` does for a registry without a certificate.
@@ -14,17 +20,22 @@ localhost, [::1]) and when tlsVerify is false, as skopeo's
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import os
 import re
 import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
 
 from nixlite.build.python_builders import BuilderFailed
+from nixlite.docker.image import DEFAULT_CREATED, Image, Layer, write_docker_archive
+from nixlite.docker.jshon import jshon_dumps
 
 DOCKER_MANIFEST: Final = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST: Final = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -157,3 +168,70 @@ class RegistryClient:
                 out.write(chunk)
         if "sha256:" + h.hexdigest() != digest:
             raise BuilderFailed(f"pullImage: blob {digest} does not match its digest")
+
+
+MAX_CONFIG_SIZE: Final = 16 << 20
+GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+def _decompressed_layer(blob: str, dest: str) -> str:
+    """Write the uncompressed layer tar of `blob` to `dest`; its diff_id (`sha256:…`)."""
+    with open(blob, "rb") as f:
+        magic = f.read(4)
+    if magic[:2] != GZIP_MAGIC and magic == b"\x28\xb5\x2f\xfd":
+        raise BuilderFailed("pullImage: zstd-compressed layers are not supported")
+    h = hashlib.sha256()
+    opener = gzip.open if magic[:2] == GZIP_MAGIC else open
+    try:
+        with opener(blob, "rb") as src, open(dest, "wb") as out:
+            while chunk := src.read(1 << 20):
+                h.update(chunk)
+                out.write(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BuilderFailed(f"pullImage: cannot decompress a layer: {exc}") from None
+    return "sha256:" + h.hexdigest()
+
+
+def _legacy_layer_json(diff_id: str, parent: str | None, created: str) -> tuple[str, bytes]:
+    """A v1 layer id and json for the docker-archive's `<id>/` directory (the registry has none)."""
+    body: dict[str, Any] = {"created": created}
+    if parent:
+        body["parent"] = parent
+    layer_id = hashlib.sha256(jshon_dumps({**body, "diff_id": diff_id}).encode()).hexdigest()
+    return layer_id, jshon_dumps({"id": layer_id, **body}).encode()
+
+
+def pull_image(*, registry: str, image_name: str, reference: str, tag: str, tls_verify: bool,
+               out_path: str, work_dir: str, log: Any) -> None:
+    """Fetch `image_name@reference` and write it to `out_path` as an uncompressed docker-archive."""
+    client = RegistryClient(image_ref(registry, image_name, reference, tls_verify))
+    manifest = client.image_manifest()
+    config_digest = (manifest.get("config") or {}).get("digest", "")
+    config_path = os.path.join(work_dir, "config.json")
+    with open(config_path, "wb") as f:
+        client.blob_to(config_digest, f)
+    if os.path.getsize(config_path) > MAX_CONFIG_SIZE:
+        raise BuilderFailed("pullImage: image config too large")
+    with open(config_path, "rb") as f:
+        config = json.loads(f.read())
+    diff_ids = (config.get("rootfs") or {}).get("diff_ids") or []
+    descriptors = manifest.get("layers") or []
+    if len(diff_ids) != len(descriptors):
+        raise BuilderFailed("pullImage: the manifest and the config disagree on the number of layers")
+    created = config.get("created", DEFAULT_CREATED)
+    layers: list[Layer] = []
+    for i, (descriptor, diff_id) in enumerate(zip(descriptors, diff_ids)):
+        blob = os.path.join(work_dir, f"blob-{i}")
+        with open(blob, "wb") as f:
+            client.blob_to(descriptor.get("digest", ""), f)
+        tar_path = os.path.join(work_dir, f"layer-{i}.tar")
+        if _decompressed_layer(blob, tar_path) != diff_id:
+            raise BuilderFailed(f"pullImage: layer {descriptor.get('digest')} does not match diff_id {diff_id}")
+        os.unlink(blob)
+        layer_id, legacy_json = _legacy_layer_json(diff_id, layers[-1].legacy_id if layers else None, created)
+        layers.append(Layer(tar_path, diff_id, os.path.getsize(tar_path), layer_id, legacy_json))
+        log(f"pull: layer {i + 1}/{len(descriptors)} {diff_id}")
+    image = Image(layers=tuple(layers), config=config.get("config"), architecture=config.get("architecture", "amd64"),
+                  os=config.get("os", "linux"), created=created, history=tuple(config.get("history") or ()))
+    with open(out_path, "wb") as out:
+        write_docker_archive(image, out, image_name, tag, compress=False)

@@ -1,0 +1,91 @@
+"""The examples build into images that skopeo and umoci unpack, and their commands run.
+
+The derivations come from Nix 2.8 (oracle_build); nixlite builds them. Each
+image is unpacked with `skopeo copy docker-archive:… oci:…` and
+`umoci unpack`, then its Cmd runs in a chroot of the unpacked root.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from nixlite.store.store import Store
+from tests.conftest import ROOT
+from tests.prelude.oracle_build import build
+
+
+@pytest.fixture(scope="module")
+def unpack(tmp_path_factory):
+    store = Store(str(tmp_path_factory.mktemp("store")))
+    work = tmp_path_factory.mktemp("images")
+
+    def build_and_unpack(example: str) -> tuple[str, dict]:
+        image = build(store, f"(import {ROOT}/examples/{example} {{ inherit pkgs; }}).image")
+        tar = os.path.join(work, f"{example}.tar")
+        with gzip.open(image) as src, open(tar, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        oci = os.path.join(work, f"{example}-oci")
+        bundle = os.path.join(work, f"{example}-bundle")
+        for argv in (["skopeo", "copy", f"docker-archive:{tar}", f"oci:{oci}:latest"],
+                     ["umoci", "unpack", "--image", f"{oci}:latest", bundle]):
+            result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+            assert result.returncode == 0, result.stderr
+        with open(os.path.join(bundle, "config.json")) as f:
+            process = json.load(f)["process"]
+        return os.path.join(bundle, "rootfs"), process
+
+    return build_and_unpack
+
+
+def run_cmd(rootfs: str, process: dict, *extra: str, timeout: int = 30) -> subprocess.CompletedProcess:
+    """The image's command in its unpacked root (bwrap), with its working directory and env."""
+    env = [item.split("=", 1) for item in process.get("env", [])]
+    argv = process["args"] + list(extra)
+    if not argv[0].startswith("/"):  # a runtime resolves it in the image's PATH
+        argv[0] = "/bin/" + argv[0]
+    setenv = [arg for name, value in env for arg in ("--setenv", name, value)]
+    return subprocess.run(["bwrap", "--bind", rootfs, "/", "--dev", "/dev", "--proc", "/proc",
+                           "--unshare-user", "--uid", "0", "--gid", "0", "--clearenv", *setenv,
+                           "--chdir", process.get("cwd", "/"), *argv],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_shell_image_says_hello(unpack):
+    rootfs, process = unpack("shell")
+    assert os.path.islink(os.path.join(rootfs, "bin/sh"))
+    result = run_cmd(rootfs, process)
+    assert (result.returncode, result.stdout) == (0, "Hello from a nixlite image\n"), result.stderr
+
+
+def test_redis_image_is_layered_with_data_volume(unpack):
+    rootfs, process = unpack("redis")
+    assert os.path.isdir(os.path.join(rootfs, "data"))
+    assert os.path.islink(os.path.join(rootfs, "bin/sh"))  # from the shell image below
+    assert process["cwd"] == "/data"
+    result = run_cmd(rootfs, process, "--once")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["redis stand-in: serving from /data", "redis stand-in: /data is ready"]
+
+
+def test_nginx_image_has_its_user_and_config(unpack):
+    rootfs, process = unpack("nginx")
+    with open(os.path.join(rootfs, "etc/passwd")) as f:
+        users = [line.split(":")[0] for line in f]
+    assert users == ["root", "nginx"]
+    conf = process["args"][2]
+    assert conf.startswith("/nix/store/") and os.path.isfile(os.path.join(rootfs, conf.lstrip("/")))
+
+
+def test_multi_image_merges_its_contents(unpack):
+    rootfs, process = unpack("multi")
+    assert sorted(os.listdir(rootfs)) == ["bin", "etc", "lib", "nix", "tmp"]
+    assert os.stat(os.path.join(rootfs, "tmp")).st_mode & 0o7777 == 0o1777
+    result = run_cmd(rootfs, process)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["Welcome to an image built by nixlite.", "Files in /etc: motd"]

@@ -56,7 +56,8 @@ def elem_at(xs: Any, n: Any) -> Any:
 
 @primop("elem", 2)
 def elem(x: Any, xs: Any) -> bool:
-    return any(values_equal(x, y) for y in force_list(xs))
+    # Nix compares by identity first (its pointer shortcut): `elem f [ f ]` holds for functions.
+    return any(x is y or values_equal(x, y) for y in force_list(xs))
 
 
 @primop("filter", 2)
@@ -91,7 +92,9 @@ def concat_map(fn: Any, xs: Any) -> list[Any]:
 def foldl_strict(fn: Any, acc: Any, xs: Any) -> Any:
     check_function(fn)
     xs = force_list(xs)
-    acc = force(acc)
+    if not xs:
+        return force(acc)
+    # The initial accumulator stays lazy (Nix 2.8); each result is forced.
     for x in xs:
         acc = call(fn, acc, x)
     return acc

@@ -20,7 +20,7 @@ from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_string_ctx
 from nixlite.eval.errors import EvalError
-from nixlite.eval.values import Attrs, ContextString, PathValue, force, make_string, type_name
+from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, force, make_string, type_name
 from nixlite.primops.registry import primop
 
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
@@ -37,8 +37,14 @@ def json_float(f: float) -> str:
     return "%g" % f
 
 
-def to_json(state: Any, v: Any, out: list[str], context: set[str]) -> None:
-    """Append the JSON text of `v` to `out`, collecting string context."""
+def to_json(state: Any, v: Any, out: list[str], context: set[str], strict: bool = True) -> None:
+    """Append the JSON text of `v` to `out`, collecting string context.
+
+    Not `strict` (nix-instantiate --json without --strict), a value not yet
+    evaluated is an error, as in Nix.
+    """
+    if type(v) is Thunk and v.code is not None and not strict:
+        raise EvalError("cannot convert a thunk to JSON")
     v = force(v)
     t = type(v)
     if t is str:
@@ -55,9 +61,9 @@ def to_json(state: Any, v: Any, out: list[str], context: set[str]) -> None:
     elif t is float:
         out.append(json_float(v))
     elif t is list:
-        _list_to_json(state, v, out, context)
+        _list_to_json(state, v, out, context, strict)
     elif t is Attrs:
-        _attrs_to_json(state, v, out, context)
+        _attrs_to_json(state, v, out, context, strict)
     elif t is PathValue:
         text, ctx = coerce_to_string(state, v)
         out.append(json_string(text))
@@ -66,23 +72,23 @@ def to_json(state: Any, v: Any, out: list[str], context: set[str]) -> None:
         raise EvalError(f"cannot convert {type_name(v)} to JSON")
 
 
-def _list_to_json(state: Any, items: list[Any], out: list[str], context: set[str]) -> None:
+def _list_to_json(state: Any, items: list[Any], out: list[str], context: set[str], strict: bool) -> None:
     out.append("[")
     for i, item in enumerate(items):
         if i:
             out.append(",")
-        to_json(state, item, out, context)
+        to_json(state, item, out, context, strict)
     out.append("]")
 
 
-def _attrs_to_json(state: Any, s: Attrs, out: list[str], context: set[str]) -> None:
+def _attrs_to_json(state: Any, s: Attrs, out: list[str], context: set[str], strict: bool) -> None:
     if "__toString" in s:
         text, ctx = coerce_to_string(state, s, copy_to_store=False)
         out.append(json_string(text))
         context.update(ctx)
         return
     if "outPath" in s:
-        to_json(state, s["outPath"], out, context)
+        to_json(state, s["outPath"], out, context, strict)
         return
     out.append("{")
     for i, name in enumerate(sorted(s)):
@@ -90,7 +96,7 @@ def _attrs_to_json(state: Any, s: Attrs, out: list[str], context: set[str]) -> N
             out.append(",")
         out.append(json_string(name))
         out.append(":")
-        to_json(state, s[name], out, context)
+        to_json(state, s[name], out, context, strict)
     out.append("}")
 
 
@@ -100,6 +106,13 @@ def to_json_primop(state: Any, v: Any) -> Any:
     context: set[str] = set()
     to_json(state, v, out, context)
     return make_string("".join(out), frozenset(context))
+
+
+def value_to_json(state: Any, v: Any, strict: bool = True) -> str:
+    """What `nix-instantiate --eval --json` prints (Nix adds no newline after it)."""
+    out: list[str] = []
+    to_json(state, v, out, set(), strict)
+    return "".join(out)
 
 
 def _json_int(text: str) -> int | float:

@@ -150,7 +150,7 @@ def _print_lambda(w: _XmlWriter, fn: Any) -> None:
     w.close("function")
 
 
-def value_to_xml(v: Any, *, strict: bool = True, location: bool = False) -> tuple[str, frozenset[str]]:
+def xml_document(v: Any, *, strict: bool = True, location: bool = False) -> tuple[str, frozenset[str]]:
     """The XML document for `v` and the string context of the strings in it."""
     w = _XmlWriter(strict, location)
     w.open("expr")
@@ -159,12 +159,17 @@ def value_to_xml(v: Any, *, strict: bool = True, location: bool = False) -> tupl
     return "\n".join(w.lines) + "\n", frozenset(w.context)
 
 
+def value_to_xml(state: Any, v: Any, *, strict: bool = False, location: bool = True) -> str:
+    """What `nix-instantiate --eval --xml` prints (with positions, as Nix does there)."""
+    return xml_document(v, strict=strict, location=location)[0]
+
+
 @primop("toXML", 1)
 def to_xml(v: Any) -> Any:
     from nixlite.eval.values import make_string
 
-    text, context = value_to_xml(v)
+    text, context = xml_document(v)
     return make_string(text, context)
 
 
-__all__ = ["value_to_xml"]
+__all__ = ["value_to_xml", "xml_document"]

@@ -21,10 +21,9 @@ headers are not members; a PAX global header (`g`) is.
 One quirk is reproduced: when two members have the same cleaned name
 (`./a` and `a`), Docker's comparator orders *those two* by archive
 position instead of digest. That comparator is not a total order, so the
-result depends on Go's sorting algorithm; nixlite runs Go's insertion sort,
-which is what Go's `sort.Sort` does for up to 12 members, and a stable
-sort with the same comparator beyond that (may differ from Docker on such
-archives; nixlite never writes duplicate names).
+result depends on Go's sorting algorithm, so nixlite runs a port of Go's
+`sort.Sort` (pdqsort, Go ≥ 1.19; `go_sort`). nixlite never writes
+duplicate names itself.
 
 `TarsumBuilder` is incremental so that the layer writer computes the
 tarsum while it writes the tar, in the same pass over the data.
@@ -32,11 +31,11 @@ tarsum while it writes the tar, in the same pass over the data.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import posixpath
 from typing import BinaryIO, Final
 
+from nixlite.docker.go_sort import go_sort
 from nixlite.docker.tar_format import Member, TarReader, fs_bytes
 
 LABEL: Final = "tarsum.v1+sha256"
@@ -75,15 +74,8 @@ def _order_with_duplicates(entries: list[tuple[str, int, str]]) -> list[str]:
             return a[1] < b[1]
         return a[2] < b[2]
 
-    if len(entries) <= 12:
-        items = list(entries)
-        for i in range(1, len(items)):  # Go's insertionSort
-            j = i
-            while j > 0 and less(items[j], items[j - 1]):
-                items[j], items[j - 1] = items[j - 1], items[j]
-                j -= 1
-    else:
-        items = sorted(entries, key=functools.cmp_to_key(lambda a, b: -1 if less(a, b) else (1 if less(b, a) else 0)))
+    items = list(entries)
+    go_sort(items, less)
     return [digest for _, _, digest in items]
 
 

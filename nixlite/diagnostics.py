@@ -54,7 +54,8 @@ def _source_lines(file: str) -> list[str] | None:
                     text = f.read()
             except OSError:
                 text = None
-        _source_cache[file] = None if text is None else text.split("\n")
+        # Like reading lines with getline, a final newline does not start another line.
+        _source_cache[file] = None if text is None else text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
     return _source_cache[file]
 
 

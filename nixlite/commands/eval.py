@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
             value = select_attr_path(state, root, path, auto_args)
             if auto_args is not None:
                 value = auto_call(state, value, auto_args)
-            sys.stdout.write(render_value(state, value, args) + "\n")
+            # nix-instantiate 2.8 ends JSON output without a newline.
+            sys.stdout.write(render_value(state, value, args) + ("" if args.json else "\n"))
             sys.stdout.flush()
     return 0
 

@@ -57,7 +57,8 @@ def compile_lazy(node: ast.Expr, scope: Scope | BaseScope, filled: int | None = 
             return (LOOKUP, _slot_getter(r.depth, r.slot), None)
         if r.found_base:
             return (CONST, r.base_value, None)
-    return (THUNK, compile_expr(node, scope), node.pos)
+    # No position on the thunk: a blackhole is reported where it is forced.
+    return (THUNK, compile_expr(node, scope), None)
 
 
 def make_lazy(lazy: tuple[int, Any, Any]) -> Code:
@@ -100,13 +101,22 @@ def _compile_path(node: ast.Path, scope: Any) -> Code:
     return _constant(PathValue(node.value))
 
 
-def _compile_cur_pos(node: ast.CurPos, scope: Any) -> Code:
-    def ev(env: Any) -> Any:
-        # Nix 2.8 reports the symbol name in place of the file for strings.
-        file = node.pos.file if node.pos.file not in ("«string»", "«stdin»") else "__curPos"
-        return Attrs({"column": node.pos.col, "file": file, "line": node.pos.line})
+def position_attrs(pos: Any) -> Attrs:
+    """A position as Nix shows it to the language: `{ column; file; line; }`.
 
-    return ev
+    Nix 2.8 quirk: for an expression given as text (-E, stdin), `file` is the
+    whole source text.
+    """
+    file = pos.file
+    if file in ("«string»", "«stdin»"):
+        from nixlite.eval.state import current_state
+
+        file = current_state().source_texts.get(file, file)
+    return Attrs({"column": pos.col, "file": file, "line": pos.line})
+
+
+def _compile_cur_pos(node: ast.CurPos, scope: Any) -> Code:
+    return lambda env: position_attrs(node.pos)
 
 
 # --- variables ------------------------------------------------------------------
@@ -114,7 +124,7 @@ def _compile_cur_pos(node: ast.CurPos, scope: Any) -> Code:
 def _compile_var(node: ast.Var, scope: Any) -> Code:
     r = resolve(scope, node.name)
     if r.depth >= 0:
-        return _forcing_slot(r.depth, r.slot)
+        return _forcing_slot(r.depth, r.slot, node.pos)
     if r.found_base:
         value = r.base_value
         if type(value) is Thunk:
@@ -123,28 +133,39 @@ def _compile_var(node: ast.Var, scope: Any) -> Code:
     return _with_lookup(node.name, r.with_depths, node.pos, force_it=True)
 
 
-def _forcing_slot(depth: int, slot: int) -> Code:
+def _forcing_slot(depth: int, slot: int, pos: Any) -> Code:
+    # A blackhole met here is reported at this variable, as Nix does.
     if depth == 0:
         def ev0(env: Any) -> Any:
             v = env[slot]
-            return v.force() if type(v) is Thunk else v
+            if type(v) is Thunk:
+                try:
+                    return v.force()
+                except InfiniteRecursion as err:
+                    raise err.at(pos)
+            return v
         return ev0
     if depth == 1:
         def ev1(env: Any) -> Any:
             v = env[0][slot]
-            return v.force() if type(v) is Thunk else v
+            if type(v) is Thunk:
+                try:
+                    return v.force()
+                except InfiniteRecursion as err:
+                    raise err.at(pos)
+            return v
         return ev1
-    if depth == 2:
-        def ev2(env: Any) -> Any:
-            v = env[0][0][slot]
-            return v.force() if type(v) is Thunk else v
-        return ev2
 
     def evn(env: Any) -> Any:
         for _ in range(depth):
             env = env[0]
         v = env[slot]
-        return v.force() if type(v) is Thunk else v
+        if type(v) is Thunk:
+            try:
+                return v.force()
+            except InfiniteRecursion as err:
+                raise err.at(pos)
+        return v
     return evn
 
 
@@ -194,7 +215,7 @@ def _binding_lazy(b: ast.Binding, inner: Any, outer: Any, slot: int | None = Non
     scope = outer if b.inherited else inner
     if type(b.value) is ast.Lambda:  # Nix names a function after the attribute it is bound to
         from nixlite.eval.functions import compile_lambda
-        return (THUNK, compile_lambda(b.value, scope, name=b.name), b.value.pos)
+        return (THUNK, compile_lambda(b.value, scope, name=b.name), None)
     return compile_lazy(b.value, scope, None if b.inherited else slot)
 
 
@@ -417,5 +438,5 @@ class _LazyTable(dict):  # type: ignore[type-arg]
 
 _COMPILERS: dict[type, Callable[[Any, Any], Code]] = _LazyTable()
 
-__all__ = ["compile_expr", "compile_lazy", "make_lazy", "with_attrs", "pos_text", "show_expr",
+__all__ = ["compile_expr", "compile_lazy", "position_attrs", "make_lazy", "with_attrs", "pos_text", "show_expr",
            "CONST", "THUNK", "LOOKUP", "InfiniteRecursion"]

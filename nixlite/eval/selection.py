@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from nixlite.eval.compiler import Code, compile_expr
-from nixlite.eval.errors import EvalError, NixError, TypeError_
+from nixlite.eval.errors import EvalError, InfiniteRecursion, NixError, TypeError_
 from nixlite.eval.suggestions import did_you_mean
 from nixlite.eval.values import Attrs, Thunk, type_name
 
@@ -68,6 +68,11 @@ def compile_select(node: Any, scope: Any) -> Code:
                 found_pos = v.positions.get(name) if v.positions else None
                 v = x.force() if type(x) is Thunk else x
             return v
+        except InfiniteRecursion as err:
+            err.at(found_pos or pos)
+            if found_pos is not None:
+                err.add_trace(found_pos, f"while evaluating the attribute '{_path_text(names, env)}'")
+            raise
         except NixError as err:
             if found_pos is not None:
                 err.add_trace(found_pos, f"while evaluating the attribute '{_path_text(names, env)}'")
@@ -91,6 +96,8 @@ def _select_one(base: Code, name: str, pos: Any) -> Code:
             return x.force()
         except NixError as err:
             found_pos = v.positions.get(name) if v.positions else None
+            if type(err) is InfiniteRecursion:
+                err.at(found_pos or pos)
             if found_pos is not None:
                 err.add_trace(found_pos, f"while evaluating the attribute '{name}'")
             raise

@@ -55,6 +55,7 @@ class EvalState:
         self.import_cache: dict[str, Any] = {}
         self.src_to_store: dict[str, str] = {}  # source path -> store path, per evaluation
         self.trace_verbose = False
+        self.source_texts: dict[str, str] = {}  # «string»/«stdin» -> the text being evaluated
         _current.append(self)
         from nixlite.primops.registry import make_builtins
 
@@ -72,6 +73,7 @@ class EvalState:
     def eval_string(self, text: str, file: str = "«string»", base_dir: str | None = None) -> Any:
         from nixlite.syntax import parse
 
+        self.source_texts[file] = text  # read by __curPos while compiling
         return self.eval_ast(parse(text, file=file, base_dir=base_dir or os.getcwd()))
 
     def eval_file(self, path: str) -> Any:
@@ -90,13 +92,11 @@ class EvalState:
 
     def scoped_import(self, scope_attrs: Attrs, path: str) -> Any:
         """`scopedImport attrs path`: the file sees `attrs` as variables above the builtins (not cached)."""
-        from nixlite.syntax import parse_file
+        from nixlite.syntax.parser import parse, read_source
 
         path = resolve_import_path(path)
-        try:
-            expr = parse_file(path, extra_names=frozenset(scope_attrs))  # type: ignore[call-arg]
-        except TypeError:
-            expr = parse_file(path)
+        # The scope's names are only known now: variables are checked when looked up.
+        expr = parse(read_source(path), path, os.path.dirname(path), check_scope=False)
         return self.eval_ast(expr, BaseScope(dict(scope_attrs), self.base_scope))
 
     # --- paths and the store ---------------------------------------------------------

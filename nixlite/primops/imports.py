@@ -32,7 +32,7 @@ def import_(state: Any, path: Any) -> Any:
     return state.eval_file(_import_path(state, path))
 
 
-@primop("scopedImport", 2, state=True)
+@primop("scopedImport", 2, state=True, global_=True)
 def scoped_import(state: Any, scope: Any, path: Any) -> Any:
     return state.scoped_import(force_attrs(scope), _import_path(state, path))
 

@@ -12,7 +12,7 @@ from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, PrimOp,
 from nixlite.primops.registry import primop
 
 
-@primop("isNull", 1)
+@primop("isNull", 1, global_=True)
 def is_null(v: Any) -> bool:
     return v is None
 

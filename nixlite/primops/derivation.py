@@ -100,7 +100,10 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
             elif structured:
                 if key != "__structuredAttrs":
                     json_attrs[key] = value_to_json(state, value, got.context)
-                    _read_special_structured(state, key, value, got, name_pos)
+                    try:
+                        _read_special_structured(state, key, value, got, name_pos)
+                    except NixError as err:  # Nix checks these at the name's position
+                        raise err.at(name_pos)
             else:
                 s = _coerce(state, value, got.context)
                 drv.env[key] = s

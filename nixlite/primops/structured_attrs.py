@@ -62,7 +62,8 @@ def value_to_json(state: Any, v: Any, context: set[str]) -> str:
         return "[" + ",".join(value_to_json(state, x, context) for x in v) + "]"
     if t is Attrs:
         return _attrs_to_json(state, v, context)
-    raise EvalError(f"cannot convert {type_name(v)} to JSON")
+    # Nix points at the value itself (a function's own position) when it has one.
+    raise EvalError(f"cannot convert {type_name(v)} to JSON", getattr(v, "pos", None))
 
 
 def _attrs_to_json(state: Any, v: Attrs, context: set[str]) -> str:

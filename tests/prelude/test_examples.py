@@ -1,8 +1,10 @@
 """The examples build into images that skopeo and umoci unpack, and their commands run.
 
-The derivations come from Nix 2.8 (oracle_build); nixlite builds them. Each
-image is unpacked with `skopeo copy docker-archive:… oci:…` and
-`umoci unpack`, then its Cmd runs in a chroot of the unpacked root.
+Each example is built as the README says, `nixlite build
+examples/NAME/default.nix -A image` (into a temporary store); the image is
+unpacked with `skopeo copy docker-archive:… oci:…` and `umoci unpack`, then
+its Cmd runs (bwrap) in the unpacked root. That the derivations equal Nix
+2.8's is test_derivations' job.
 """
 
 from __future__ import annotations
@@ -15,18 +17,20 @@ import subprocess
 
 import pytest
 
-from nixlite.store.store import Store
-from tests.conftest import ROOT
-from tests.prelude.oracle_build import build
+from tests.conftest import ROOT, run_nixlite
+from tests.prelude.helpers import SEARCH_PATH
 
 
 @pytest.fixture(scope="module")
 def unpack(tmp_path_factory):
-    store = Store(str(tmp_path_factory.mktemp("store")))
+    store = str(tmp_path_factory.mktemp("store"))
     work = tmp_path_factory.mktemp("images")
 
     def build_and_unpack(example: str) -> tuple[str, dict]:
-        image = build(store, f"(import {ROOT}/examples/{example} {{ inherit pkgs; }}).image")
+        result = run_nixlite(["build", f"examples/{example}/default.nix", "-A", "image", *SEARCH_PATH,
+                              "--store", store, "--no-out-link"], cwd=ROOT, timeout=300)
+        assert result.returncode == 0, result.stderr
+        image = os.path.join(store, result.stdout.strip().lstrip("/"))
         tar = os.path.join(work, f"{example}.tar")
         with gzip.open(image) as src, open(tar, "wb") as dst:
             shutil.copyfileobj(src, dst)

@@ -285,6 +285,7 @@ def _missing_mount_points(spec: SandboxSpec) -> list[str]:
     targets = ["/proc", "/dev"]
     if spec.store is not None:
         targets.append(spec.store.store_dir)
+        targets += sorted(set(spec.store.paths or ()))
     if spec.etc_dir is not None:
         targets += ["/etc/" + name for name in os.listdir(spec.etc_dir)]
     targets += [t for _, t in _pairs(spec.readonly)] + [t for _, t in _pairs(spec.writable)]

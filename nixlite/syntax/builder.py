@@ -242,21 +242,20 @@ class Builder:
 
     uri = string
 
-    def empty_string(self, start, q1, q2):
-        return ast.Str(self.pos(start), "")
-
-    empty_indented = empty_string
-
     def _parts(self, parts):
         return tuple(ast.Str(self.pos(p[2]), p[1]) if isinstance(p, tuple) else p for p in parts)
 
     def interpolated(self, start, q1, parts, q2):
+        if not parts:
+            return ast.Str(self.pos(start), "")
         if len(parts) == 1 and isinstance(parts[0], tuple):
             return ast.Str(self.pos(parts[0][2]), parts[0][1])
         return ast.ConcatStrings(self.pos(parts[0][2] if isinstance(parts[0], tuple) else q1[3]), True,
                                  self._parts(parts))
 
     def indented(self, start, open_, parts, close):
+        if not parts:
+            return ast.Str(self.pos(start), "")
         pieces = [(p[1][0], p[1][1], p[2]) if isinstance(p, tuple) else p for p in parts]
         out = strip_indentation(pieces, lambda text, piece: ast.Str(self.pos(piece[2]), text))
         if len(out) == 1 and isinstance(out[0], ast.Str):
@@ -268,6 +267,12 @@ class Builder:
 
     def parts_one(self, start, part):
         return [part]
+
+    def parts_none(self, start):
+        return []
+
+    def parts_two(self, start, first, second):
+        return [first, second]
 
     def parts_more(self, start, parts, part):
         parts.append(part)
@@ -395,12 +400,11 @@ class Builder:
         return (tok[1], start)
 
     def string_name(self, start, q1, parts, q2):
+        if not parts:
+            return ("", start)
         if len(parts) == 1 and isinstance(parts[0], tuple):
             return (parts[0][1], start)
         return (self.interpolated(start, q1, parts, q2), start)
-
-    def empty_string_name(self, start, q1, q2):
-        return ("", start)
 
     def dynamic_name(self, start, open_, e, close):
         # `${"a"}` is the static name a.

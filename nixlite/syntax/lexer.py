@@ -105,6 +105,7 @@ class Lexer:
         # an unexpected end of file there, as flex leaves its location there.
         self.last_start = 0
         self.eof_offset = 0
+        self.path_token_start = self.path_first_start = 0
 
     def _error(self, message: str, offset: int) -> ParseError:
         return ParseError(message, self.error_pos(offset))
@@ -177,8 +178,8 @@ class Lexer:
                 i = yield from self._path_continue(i, stack)
         if stack[-1] == "path/":
             raise self._error("path has a trailing slash", self.last_start)
-        if stack[-1] == "path":  # a path ends at the end of the input too
-            yield ("PATH_END", None, n, n)
+        if stack[-1] == "path":  # a path ends at the end of the input too (placed at its start)
+            yield ("PATH_END", None, self.path_first_start, n)
         self.eof_offset = self.last_start
         yield ("$END", None, self.last_start, self.last_start)
 
@@ -264,16 +265,16 @@ class Lexer:
 
     def _path(self, raw: str, i: int, j: int, stack: list):
         text = self.text
-        if text.startswith("${", j):  # PATH_START … PATH_END
-            # INPATH_SLASH after a trailing slash: only `${` may follow.
-            stack.append("path/" if raw.endswith("/") else "path")
+        slash = raw.endswith("/")
+        # After a trailing slash, flex's INPATH_SLASH state still accepts `${`
+        # or more path text (`/a//b`: PATH, STR, PATH_END, which the grammar rejects).
+        if text.startswith("${", j) or (slash and _PATH_PART_RE.match(text, j)):
+            stack.append("path/" if slash else "path")
+            self.path_token_start = self.path_first_start = i
             yield ("PATH_START", raw, i, j)
             return j
-        if raw.endswith("/"):
-            self.last_start = i
-            if j >= len(text):
-                raise self._error("path has a trailing slash", i)
-            raise self._error("path has a trailing slash", j)
+        if slash:
+            raise self._error("path has a trailing slash", i if j >= len(text) else j)
         yield ("PATH", raw, i, j)
         return j
 
@@ -285,14 +286,15 @@ class Lexer:
             stack.append("expr")
             yield ("DOLLAR_CURLY", "${", i, i + 2)
             return i + 2
-        if stack[-1] == "path/":
-            raise self._error("path has a trailing slash", i)
         m = _PATH_PART_RE.match(text, i)
         if m is not None:
-            self.last_start = i
+            self.last_start = self.path_token_start = i
             stack[-1] = "path/" if m.group().endswith("/") else "path"
             yield ("STR", m.group(), i, m.end())
             return m.end()
+        if stack[-1] == "path/":
+            raise self._error("path has a trailing slash", i)
         stack.pop()
-        yield ("PATH_END", None, i, i)
+        # Nix places PATH_END where the path's last token starts.
+        yield ("PATH_END", None, self.path_token_start, i)
         return i

@@ -41,7 +41,7 @@ def _run(tokens, builder: Builder, lexer: Lexer):
         while True:
             action = states[state_stack[-1]].get(ttype)
             if action is None:
-                raise syntax_error(tok, state_stack, builder, _STATES, _RULES)
+                raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
             if action >= 0:
                 state_stack.append(action)
                 values.append(tok)

@@ -24,7 +24,7 @@ BISON_NAMES = {
     "IF": "IF", "THEN": "THEN", "ELSE": "ELSE", "ASSERT": "ASSERT", "WITH": "WITH", "LET": "LET",
     "IN": "IN", "REC": "REC", "INHERIT": "INHERIT", "OR_KW": "OR_KW", "ELLIPSIS": "ELLIPSIS",
     "EQ": "EQ", "NEQ": "NEQ", "LEQ": "LEQ", "GEQ": "GEQ", "LT": "'<'", "GT": "'>'", "AND": "AND",
-    "OR": "OR", "IMPL": "IMPL", "UPDATE": "UPDATE", "CONCAT": "CONCATLISTS", "PIPE_INTO": "PIPE_INTO",
+    "OR": "OR", "IMPL": "IMPL", "UPDATE": "UPDATE", "CONCAT": "CONCAT", "PIPE_INTO": "PIPE_INTO",
     "PIPE_FROM": "PIPE_FROM", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'",
     "NOT": "'!'", "QUESTION": "'?'", "DOT": "'.'", "COLON": "':'", "SEMI": "';'", "COMMA": "','",
     "AT": "'@'", "ASSIGN": "'='", "LBRACE": "'{'", "RBRACE": "'}'", "LPAREN": "'('", "RPAREN": "')'",
@@ -36,6 +36,19 @@ BISON_NAMES = {
 # string or path) and are never listed as expected: bison lists '"' / PATH.
 _HIDDEN = {"STRING", "PATH_START"}
 _MAX_EXPECTED = 4
+# Bison lists expected tokens by token number: end of file, then character
+# tokens by code, then named tokens in the order parser.y declares them.
+_NAMED_ORDER = ("ID ATTRPATH STR IND_STR INT FLOAT PATH HPATH SPATH PATH_END URI IF THEN ELSE ASSERT WITH LET "
+                "IN REC INHERIT EQ NEQ AND OR IMPL OR_KW DOLLAR_CURLY IND_STRING_OPEN IND_STRING_CLOSE "
+                "ELLIPSIS LEQ GEQ UPDATE NOT CONCAT NEGATE PIPE_FROM PIPE_INTO").split()
+
+
+def _bison_number(name: str) -> int:
+    if name == "end of file":
+        return 0
+    if name.startswith("'"):
+        return ord(name[1])
+    return 300 + _NAMED_ORDER.index(name) if name in _NAMED_ORDER else 1000
 
 
 def _default_reduction(row: dict):
@@ -45,20 +58,30 @@ def _default_reduction(row: dict):
     return reductions.most_common(1)[0][0]
 
 
-def _expected(state_stack: list, states: list, rules: list) -> list[str]:
+_NON_ASSOC = {"EQ": "eq", "NEQ": "eq", "LT": "cmp", "GT": "cmp", "LEQ": "cmp", "GEQ": "cmp"}
+
+
+def _expected(token: str, state_stack: list, states: list, rules: list, end_state: int) -> list[str]:
     stack = list(state_stack)
+    non_assoc_level = _NON_ASSOC.get(token)
     for _ in range(10_000):  # default reductions, as bison takes them
         row = states[stack[-1]]
         action = _default_reduction(row)
         if action is None:
             break
         origin, n, _name = rules[~action]
+        if n == 3 and origin == non_assoc_level:
+            # `a == b == c`: bison's %nonassoc makes this an error in the state
+            # after `a == b`, whose many operator shifts are not listed.
+            return []
         if n:
             del stack[-n:]
         goto = states[stack[-1]].get(origin)
         if goto is None:
             break
         stack.append(goto)
+    if stack[-1] == end_state:
+        return ["end of file"]
     row = states[stack[-1]]
     names: list[str] = []
     for terminal in row:
@@ -66,10 +89,10 @@ def _expected(state_stack: list, states: list, rules: list) -> list[str]:
             name = BISON_NAMES.get(terminal, terminal)
             if terminal not in _HIDDEN and name not in names:
                 names.append(name)
-    return names
+    return sorted(names, key=_bison_number)
 
 
-def syntax_error(tok, state_stack: list, builder, states: list, rules: list) -> ParseError:
+def syntax_error(tok, state_stack: list, builder, states: list, rules: list, end_state: int) -> ParseError:
     """The ParseError Nix reports for the unexpected token `tok` in this parser state."""
     unexpected = BISON_NAMES.get(tok[0], tok[0])
     if tok[0] == "STRING":
@@ -77,7 +100,7 @@ def syntax_error(tok, state_stack: list, builder, states: list, rules: list) -> 
     elif tok[0] == "PATH" and tok[1].startswith("~"):
         unexpected = "HPATH"
     message = f"syntax error, unexpected {unexpected}"
-    expected = _expected(state_stack, states, rules)
+    expected = _expected(tok[0], state_stack, states, rules, end_state)
     if expected and len(expected) <= _MAX_EXPECTED:
         message += ", expecting " + " or ".join(expected)
     return ParseError(message, builder.pos(tok[2]))

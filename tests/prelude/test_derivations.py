@@ -79,3 +79,43 @@ def test_run_as_root_script_is_the_seed_shell_script():
     assert lines[:3] == [f"#!{bash}/bin/bash", "set -e", f"export PATH={coreutils}/bin:/bin"]
     assert "groupadd --system nginx" in lines and "useradd --system --gid nginx nginx" in lines
     assert any(line.startswith("export PATH=/nix/store/") and line.endswith("-host-shadow/bin:$PATH") for line in lines)
+
+
+PACKAGE_SET_FACTS = f"""
+let
+  pkgs = import {PRELUDE} {{
+    overlays = [
+      (final: prev: {{ greeting = prev.writeText "greeting" "hi"; twice = final.greeting; }})
+      (final: prev: {{ greeting = prev.writeText "greeting2" "hello"; }})
+    ];
+  }};
+  called = pkgs.callPackage ({{ writeText, lib, suffix ? "!" }}: writeText "called" (lib.toUpper "x" + suffix)) {{ }};
+in {{
+  overlayName = pkgs.greeting.name;
+  overlaySeesFinal = pkgs.twice.name;
+  called = called.name;
+  calledText = called.drvAttrs.text;
+  overridden = (called.override {{ suffix = "?"; }}).drvAttrs.text;
+  shell = pkgs.stdenv.shell == "${{pkgs.bash}}/bin/bash";
+  runtimeShell = pkgs.runtimeShell == pkgs.stdenv.shell;
+  hostToolNames = map (p: p.name) [ pkgs.bash pkgs.coreutils pkgs.shadow pkgs.gnutar ];
+  attrsOfMkDerivation = builtins.attrNames (builtins.removeAttrs (pkgs.stdenv.mkDerivation {{
+    name = "x"; passthru.extra = 1; meta.description = "d"; buildCommand = "touch $out";
+  }}).drvAttrs [ "__ignoreNulls" ]);
+  overrideAttrs = (pkgs.stdenv.mkDerivation {{ name = "x"; buildCommand = ""; }}).overrideAttrs (old: {{ name = old.name + "y"; }});
+}}
+"""
+
+
+def test_package_set_facts_under_nix():
+    facts = eval_json_nix(PACKAGE_SET_FACTS)
+    assert facts["overlayName"] == "greeting2" and facts["overlaySeesFinal"] == "greeting2"
+    assert (facts["called"], facts["calledText"], facts["overridden"]) == ("called", "X!", "X?")
+    assert facts["shell"] and facts["runtimeShell"]
+    assert facts["hostToolNames"] == ["host-bash", "host-coreutils", "host-shadow", "host-gnutar"]
+    assert "passthru" not in facts["attrsOfMkDerivation"] and "meta" not in facts["attrsOfMkDerivation"]
+    assert facts["overrideAttrs"].endswith("-xy")
+
+
+def test_package_set_facts_equal_between_nixlite_and_nix():
+    assert eval_json_nixlite(PACKAGE_SET_FACTS) == eval_json_nix(PACKAGE_SET_FACTS)

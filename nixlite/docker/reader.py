@@ -226,7 +226,8 @@ def _from_repositories(files: _ArchiveFiles, name: str | None, tag: str | None) 
 
 
 def read_docker_archive(path: str, workdir: str, name: str | None = None, tag: str | None = None) -> LoadedImage:
-    """Read the docker-archive at `path` (its files are stored in `workdir`, which must exist)."""
+    """Read the docker-archive (or OCI layout directory) at `path`; its files are stored in `workdir`."""
+    os.makedirs(workdir, exist_ok=True)
     if os.path.isdir(path):
         return read_oci_layout(path, workdir, tag)
     files = _read_archive(path, workdir)

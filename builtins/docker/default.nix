@@ -99,6 +99,14 @@ rec {
   runWithOverlay = _:
     throw "dockerTools.runWithOverlay: nixlite has no VM; use buildImage's runAsRoot or extraCommands";
 
+  # Later nixpkgs added these; nixlite implements the seed's API only, and
+  # says so instead of failing with a missing attribute.
+  buildLayeredImage = _: notInSeed "buildLayeredImage";
+  streamLayeredImage = _: notInSeed "streamLayeredImage";
+  buildImageWithNixDb = _: notInSeed "buildImageWithNixDb";
+  notInSeed = what:
+    throw "dockerTools.${what} is not provided by nixlite (it implements the 2016 dockerTools API: buildImage, mkPureLayer, mkRootLayer, exportImage, pullImage)";
+
   # A flattened root filesystem tarball of an image.
   exportImage = { name ? fromImage.name, fromImage, fromImageName ? null, fromImageTag ? null, diskSize ? 1024 }:
     derivation {

@@ -14,6 +14,11 @@ The seed copies every contents item into the layer directory in turn with
   a file; a file where a non-empty directory is fails ("cannot delete
   non-empty directory"), which makes the seed's build fail too.
 
+One deliberate difference: rsync's quick check skips a file whose size and
+mtime equal the destination's, and every store file has mtime 1, so in the
+seed a later item's file of the *same size* as an earlier one is silently
+not copied (only its mode is). Here the later item always wins.
+
 Instead of copying straight away, `merge_contents` computes the merged tree
 (relative path -> where its bytes come from), so a layer with no
 `extraCommands` can be streamed into a tar without a copy (`tree_entries`); `materialise`

@@ -28,18 +28,18 @@ def _read_stdin() -> str:
 
 def run(args: argparse.Namespace) -> int:
     from nixlite import diagnostics
-    from nixlite.syntax import parse, parse_file, show
+    from nixlite.syntax import parse_file_source, parse_source, show
 
     if args.expr is not None:
         diagnostics.register_source("«string»", args.expr)
-        expr = parse(args.expr, "«string»", os.getcwd())
+        parsed = parse_source(args.expr, "«string»", os.getcwd())
     elif args.file in (None, "-"):
         text = _read_stdin()
         diagnostics.register_source("«stdin»", text)
-        expr = parse(text, "«stdin»", os.getcwd())
+        parsed = parse_source(text, "«stdin»", os.getcwd())
     else:
-        expr = parse_file(args.file)
-    out = show(expr) + "\n"
+        parsed = parse_file_source(args.file)
+    out = show(parsed.expr, parsed.symbols) + "\n"
     sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
     sys.stdout.flush()
     return 0

@@ -58,6 +58,8 @@ class Builder:
         self.base_dir = base_dir
         self.prev_end = 0
         self.show_expr = show_expr
+        # Names in the order Nix's parser would create their symbols (symbol_order.py).
+        self.symbols: dict[str, int] = {}
         self._line_starts = [0]
         self._ascii = text.isascii()
         self._text = text
@@ -85,8 +87,10 @@ class Builder:
         # Nix counts columns in bytes.
         return ast.Pos(self.file, line, len(self._text[start:offset].encode("utf-8", "surrogateescape")) + 1)
 
-    def _var(self, start: int, name: str) -> ast.Var:
-        return ast.Var(self.pos(start), name)
+    def _symbol(self, name: str) -> str:
+        if name not in self.symbols:
+            self.symbols[name] = len(self.symbols)
+        return name
 
     def _call(self, start: int, fn: str, *args) -> ast.Call:
         p = self.pos(start)
@@ -98,15 +102,17 @@ class Builder:
         return e
 
     def lambda_ident(self, start, arg, colon, body):
-        return ast.Lambda(self.pos(start), arg[1], None, body)
+        return ast.Lambda(self.pos(start), self._symbol(arg[1]), None, body)
 
     def lambda_formals(self, start, formals, colon, body):
         return ast.Lambda(self.pos(start), None, self._check_formals(formals, None, start), body)
 
     def lambda_formals_at(self, start, formals, at, arg, colon, body):
+        self._symbol(arg[1])
         return ast.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
 
     def lambda_at_formals(self, start, arg, at, formals, colon, body):
+        self._symbol(arg[1])
         return ast.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
 
     def _check_formals(self, formals, arg, start) -> ast.Formals:
@@ -145,10 +151,10 @@ class Builder:
         return ([], True)
 
     def formal(self, start, name):
-        return ast.Formal(name[1], None, self.pos(start))
+        return ast.Formal(self._symbol(name[1]), None, self.pos(start))
 
     def formal_default(self, start, name, question, default):
-        return ast.Formal(name[1], default, self.pos(start))
+        return ast.Formal(self._symbol(name[1]), default, self.pos(start))
 
     # -- keywords ---------------------------------------------------------------
 
@@ -222,14 +228,14 @@ class Builder:
 
     def or_call(self, start, fn, kw_or):
         # `map or [...]`: `or` used as a variable (nixpkgs once had such a function).
-        return ast.Call(self.pos(start), fn, (ast.Var(self.pos(kw_or[2]), "or"),))
+        return ast.Call(self.pos(start), fn, (ast.Var(self.pos(kw_or[2]), self._symbol("or")),))
 
     # -- atoms ------------------------------------------------------------------
 
     def var(self, start, ident):
         if ident[1] == "__curPos":
             return ast.CurPos(self.pos(start))
-        return ast.Var(self.pos(start), ident[1])
+        return ast.Var(self.pos(start), self._symbol(ident[1]))
 
     def int_(self, start, tok):
         return ast.Int(self.pos(start), tok[1])
@@ -336,11 +342,11 @@ class Builder:
         binds.pos = self.pos(lb[2])
         binds.rec = True
         attrs = binds.freeze()
-        return ast.Select(self.pos(start), attrs, ("body",), None)
+        return ast.Select(self.pos(start), attrs, (self._symbol("body"),), None)
 
     def legacy_let_empty(self, start, kw, lb, rb):
         attrs = ast.AttrSet(self.pos(lb[2]), True, (), ())
-        return ast.Select(self.pos(start), attrs, ("body",), None)
+        return ast.Select(self.pos(start), attrs, (self._symbol("body"),), None)
 
     def binds_one(self, start, bind):
         # The set's position is the token before the bindings (`{` or `let`);
@@ -397,17 +403,17 @@ class Builder:
         return tuple(name for name, _ in names)
 
     def static_name(self, start, tok):
-        return (tok[1], start)
+        return (self._symbol(tok[1]), start)
 
     def string_name(self, start, q1, parts, q2):
         if not parts:
-            return ("", start)
+            return (self._symbol(""), start)
         if len(parts) == 1 and isinstance(parts[0], tuple):
-            return (parts[0][1], start)
+            return (self._symbol(parts[0][1]), start)
         return (self.interpolated(start, q1, parts, q2), start)
 
     def dynamic_name(self, start, open_, e, close):
         # `${"a"}` is the static name a.
         if isinstance(e, ast.Str):
-            return (e.value, start)
+            return (self._symbol(e.value), start)
         return (e, start)

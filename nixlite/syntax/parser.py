@@ -13,6 +13,7 @@ Syntax errors are reported in bison's words (syntax_errors.py).
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
 from nixlite.eval.errors import ParseError
 from nixlite.syntax import ast
@@ -76,11 +77,16 @@ def _show(expr) -> str:
     return show(expr)
 
 
-def parse(text: str, file: str = "«string»", base_dir: str | None = None, check_scope: bool = True) -> ast.Expr:
-    """Parse Nix source `text`; relative paths resolve against base_dir (default: the cwd).
+class Parsed(NamedTuple):
+    """A parse result: the expression and the order in which its names were created."""
 
-    Raises ParseError (syntax and static errors) or UndefinedVarError, with the position.
-    """
+    expr: ast.Expr
+    symbols: dict
+
+
+def parse_source(text: str, file: str = "«string»", base_dir: str | None = None,
+                 check_scope: bool = True) -> Parsed:
+    """`parse`, also returning the symbol creation order (for the exact --parse printout)."""
     if base_dir is None:
         base_dir = os.getcwd()
     builder = Builder(text, file, base_dir, _show)
@@ -89,8 +95,16 @@ def parse(text: str, file: str = "«string»", base_dir: str | None = None, chec
     if check_scope:
         from nixlite.syntax.scope import check_scope as _check
 
-        _check(expr)
-    return expr
+        _check(expr, symbols=builder.symbols)
+    return Parsed(expr, builder.symbols)
+
+
+def parse(text: str, file: str = "«string»", base_dir: str | None = None, check_scope: bool = True) -> ast.Expr:
+    """Parse Nix source `text`; relative paths resolve against base_dir (default: the cwd).
+
+    Raises ParseError (syntax and static errors) or UndefinedVarError, with the position.
+    """
+    return parse_source(text, file, base_dir, check_scope).expr
 
 
 def read_source(path: str) -> str:
@@ -102,6 +116,11 @@ def read_source(path: str) -> str:
 
 def parse_file(path: str) -> ast.Expr:
     """Parse a file as Nix does: a directory means its default.nix; paths resolve beside the file."""
+    return parse_file_source(path).expr
+
+
+def parse_file_source(path: str) -> Parsed:
+    """`parse_file`, also returning the symbol creation order."""
     path = os.path.abspath(path)
     if os.path.isdir(path):
         path = os.path.join(path, "default.nix")
@@ -109,4 +128,4 @@ def parse_file(path: str) -> ast.Expr:
         text = read_source(path)
     except OSError as err:
         raise ParseError(f"getting status of '{path}': {err.strerror}") from None
-    return parse(text, path, os.path.dirname(path))
+    return parse_source(text, path, os.path.dirname(path))

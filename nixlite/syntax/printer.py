@@ -56,7 +56,7 @@ def _attr_path(path, out: list) -> None:
             out.extend(('"${', name, '}"'))
 
 
-def _pieces(e: ast.Expr) -> list:
+def _pieces(e: ast.Expr, symbols) -> list:
     """The output of one node as strings and sub-expressions, in order."""
     t = type(e)
     if t is ast.Var:
@@ -86,7 +86,7 @@ def _pieces(e: ast.Expr) -> list:
         out.append("]")
         return out
     if t is ast.Lambda:
-        return _lambda(e)
+        return _lambda(e, symbols)
     if t is ast.ConcatStrings:
         out = ["("]
         for i, part in enumerate(e.parts):
@@ -109,7 +109,7 @@ def _pieces(e: ast.Expr) -> list:
         out.append(")")
         return out
     if t is ast.Let:
-        return _let(e)
+        return _let(e, symbols)
     if t is ast.With:
         return ["(with ", e.env, "; ", e.body, ")"]
     if t is ast.If:
@@ -134,9 +134,9 @@ def _attrset(e: ast.AttrSet) -> list:
     return out
 
 
-def _let(e: ast.Let) -> list:
+def _let(e: ast.Let, symbols) -> list:
     out: list = ["(let "]
-    for b in sorted(e.attrs.bindings, key=symbol_sort_key(e.attrs.bindings)):
+    for b in sorted(e.attrs.bindings, key=symbol_sort_key(e.attrs.bindings, symbols)):
         if b.inherited:
             out.append(f"inherit {show_attr_name(b.name)}; ")
         else:
@@ -145,11 +145,11 @@ def _let(e: ast.Let) -> list:
     return out
 
 
-def _lambda(e: ast.Lambda) -> list:
+def _lambda(e: ast.Lambda, symbols) -> list:
     out: list = ["("]
     if e.formals is not None:
         out.append("{ ")
-        formals = sorted(e.formals.formals, key=symbol_sort_key(e.formals.formals))
+        formals = sorted(e.formals.formals, key=symbol_sort_key(e.formals.formals, symbols))
         for i, f in enumerate(formals):
             if i:
                 out.append(", ")
@@ -167,8 +167,12 @@ def _lambda(e: ast.Lambda) -> list:
     return out
 
 
-def show(expr: ast.Expr) -> str:
-    """`expr` as `nix-instantiate --parse` prints it (without the final newline)."""
+def show(expr: ast.Expr, symbols: dict | None = None) -> str:
+    """`expr` as `nix-instantiate --parse` prints it (without the final newline).
+
+    `symbols` is the parser's symbol order (`parse_source(...).symbols`),
+    which decides the order of `let` bindings and formals.
+    """
     result: list[str] = []
     work: list = [expr]
     while work:
@@ -176,7 +180,7 @@ def show(expr: ast.Expr) -> str:
         if type(item) is str:
             result.append(item)
         else:
-            pieces = _pieces(item)
+            pieces = _pieces(item, symbols)
             pieces.reverse()
             work.extend(pieces)
     return "".join(result)

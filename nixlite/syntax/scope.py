@@ -54,11 +54,7 @@ def _lookup_ok(name: str, scope) -> bool:
     return under_with
 
 
-def _ordered(bindings):
-    return sorted(bindings, key=symbol_sort_key(bindings))
-
-
-def _children(e: ast.Expr, scope) -> list:
+def _children(e: ast.Expr, scope, symbols) -> list:
     """(child, scope) pairs of `e` in Nix's bindVars order."""
     t = type(e)
     if t is ast.Call:
@@ -72,13 +68,13 @@ def _children(e: ast.Expr, scope) -> list:
         return [(e.expr, scope)] + [(n, scope) for n in e.path if not isinstance(n, str)]
     if t is ast.AttrSet:
         inner = ({b.name for b in e.bindings}, scope) if e.rec else scope
-        out = [(b.value, scope if b.inherited else inner) for b in _ordered(e.bindings)]
+        out = [(b.value, scope if b.inherited else inner) for b in sorted(e.bindings, key=symbol_sort_key(e.bindings, symbols))]
         for d in e.dynamic:
             out += [(d.name, inner), (d.value, inner)]
         return out
     if t is ast.Let:
         inner = ({b.name for b in e.attrs.bindings}, scope)
-        out = [(b.value, scope if b.inherited else inner) for b in _ordered(e.attrs.bindings)]
+        out = [(b.value, scope if b.inherited else inner) for b in sorted(e.attrs.bindings, key=symbol_sort_key(e.attrs.bindings, symbols))]
         return out + [(e.body, inner)]
     if t is ast.Lambda:
         names = set()
@@ -87,7 +83,7 @@ def _children(e: ast.Expr, scope) -> list:
         formals = e.formals.formals if e.formals is not None else ()
         names.update(f.name for f in formals)
         inner = (names, scope)
-        out = [(f.default, inner) for f in _ordered(formals) if f.default is not None]
+        out = [(f.default, inner) for f in sorted(formals, key=symbol_sort_key(formals, symbols)) if f.default is not None]
         return out + [(e.body, inner)]
     if t is ast.With:
         return [(e.env, scope), (e.body, (None, scope))]
@@ -106,8 +102,11 @@ def _children(e: ast.Expr, scope) -> list:
     return []
 
 
-def check_scope(expr: ast.Expr, base_names: frozenset[str] = BASE_NAMES) -> None:
-    """Raise UndefinedVarError for the first variable (in Nix's order) bound nowhere."""
+def check_scope(expr: ast.Expr, base_names: frozenset[str] = BASE_NAMES, symbols: dict | None = None) -> None:
+    """Raise UndefinedVarError for the first variable (in Nix's order) bound nowhere.
+
+    `symbols` (from the parser) orders the bindings as Nix visits them.
+    """
     work = [(expr, (base_names, None))]
     while work:
         e, scope = work.pop()
@@ -115,6 +114,6 @@ def check_scope(expr: ast.Expr, base_names: frozenset[str] = BASE_NAMES) -> None
             if not _lookup_ok(e.name, scope):
                 raise UndefinedVarError(f"undefined variable '{e.name}'", e.pos)
             continue
-        children = _children(e, scope)
+        children = _children(e, scope, symbols)
         children.reverse()
         work.extend(children)

@@ -49,10 +49,11 @@ def nixlite_parse_file(path: str) -> tuple:
     """nixlite's result for one file, in the same shape (in-process)."""
     from nixlite import diagnostics
     from nixlite.eval.errors import NixError
-    from nixlite.syntax import parse_file, show
+    from nixlite.syntax import parse_file_source, show
 
     try:
-        return ("ok", show(parse_file(path)))
+        parsed = parse_file_source(path)
+        return ("ok", show(parsed.expr, parsed.symbols))
     except NixError as err:
         return _error_summary(diagnostics.render(err))
 

@@ -54,21 +54,12 @@ rec {
     executable = true;
     destination = "/bin/${name}";
   };
-  writeShellScript = name: text: writeTextFile {
-    inherit name;
+  writeShellScript = name: text: shellScriptFile { inherit name text; };
+  writeShellScriptBin = name: text: shellScriptFile { inherit name text; destination = "/bin/${name}"; };
+  # A script run by the host-tools bash whose syntax is checked when built.
+  shellScriptFile = { name, text, destination ? "" }: writeTextFile {
+    inherit name destination;
     executable = true;
-    text = ''
-      #!${runtimeShell}
-      ${text}
-    '';
-    checkPhase = ''
-      ${stdenv.shellDryRun} "$target"
-    '';
-  };
-  writeShellScriptBin = name: text: writeTextFile {
-    inherit name;
-    executable = true;
-    destination = "/bin/${name}";
     text = ''
       #!${runtimeShell}
       ${text}

@@ -202,6 +202,8 @@ def _apply_whiteout(fs: Rootfs, parent: str, base: str, created: set[str]) -> No
                 fs.remove(rel)
     elif not base.startswith(WHITEOUT_PREFIX + WHITEOUT_PREFIX):  # other .wh..wh.* are aufs metadata
         victim = base[len(WHITEOUT_PREFIX):]
+        if victim in ("", ".", ".."):
+            raise ImageFormatError(f"layer: whiteout {base!r} names no file")
         fs.remove(f"{parent}/{victim}" if parent else victim)
 
 
@@ -285,21 +287,38 @@ def image_paths(layer_paths: Iterable[str]) -> set[str]:
     """The paths (`/a/b`, as the seed's `ls_tar` lists them) present after applying the layers in order.
 
     Whiteouts remove what they delete (and everything under it), so a path a
-    base layer deleted is not reported as present.
+    base layer deleted is not reported as present; parent directories are
+    present even when the tar has no entry for them.
     """
     present: set[str] = set()
     for path in layer_paths:
+        this_layer: set[str] = set()
         with open(path, "rb") as f:
             for name, _ in layer_names(f):
-                if not name:
-                    continue
-                parent, _, base = name.rpartition("/")
-                if base == OPAQUE_WHITEOUT:
-                    prefix = f"/{parent}/" if parent else "/"
-                    present = {p for p in present if not p.startswith(prefix)} | ({f"/{parent}"} if parent else set())
-                elif base.startswith(WHITEOUT_PREFIX):
-                    victim = f"/{parent}/{base[len(WHITEOUT_PREFIX):]}" if parent else f"/{base[len(WHITEOUT_PREFIX):]}"
-                    present = {p for p in present if p != victim and not p.startswith(victim + "/")}
-                else:
-                    present.add("/" + name)
+                if name:
+                    present = _apply_name(present, this_layer, name)
     return present
+
+
+def _apply_name(present: set[str], this_layer: set[str], name: str) -> set[str]:
+    """`present` after one member named `name` (a whiteout removes; anything else adds)."""
+    parent, _, base = name.rpartition("/")
+    if base == OPAQUE_WHITEOUT:
+        prefix = f"/{parent}/" if parent else "/"
+        return {p for p in present if not p.startswith(prefix) or p in this_layer}
+    if base.startswith(WHITEOUT_PREFIX):
+        victim = f"/{parent}/{base[len(WHITEOUT_PREFIX):]}" if parent else f"/{base[len(WHITEOUT_PREFIX):]}"
+        if parent:
+            _add_with_parents(present, parent)
+        return {p for p in present if p != victim and not p.startswith(victim + "/")}
+    _add_with_parents(present, name, this_layer)
+    return present
+
+
+def _add_with_parents(present: set[str], name: str, this_layer: set[str] | None = None) -> None:
+    path = "/" + name
+    if this_layer is not None:
+        this_layer.add(path)
+    while path and path not in present:
+        present.add(path)
+        path = path.rpartition("/")[0]

@@ -90,6 +90,8 @@ _ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\
 
 
 def _q(s: str) -> str:
+    if not ('"' in s or "\\" in s or "\n" in s or "\r" in s or "\t" in s):  # the common case
+        return '"' + s + '"'
     return '"' + s.translate(_ESCAPES) + '"'
 
 
@@ -230,6 +232,7 @@ def fixed_output(name: str, hash: Hash, recursive: bool, store_dir: str = DEFAUL
     return DerivationOutput(path, ("r:" if recursive else "") + hash.algo, hash.digest.hex())
 
 
-def derivation_path(drv: Derivation, store_dir: str = DEFAULT_STORE_DIR) -> str:
+def derivation_path(drv: Derivation, store_dir: str = DEFAULT_STORE_DIR, aterm: str | None = None) -> str:
     """The .drv path: a text path named `<name>.drv` referring to the inputs."""
-    return make_text_path(drv.name + ".drv", drv.to_aterm().encode(), drv.references(), store_dir)
+    text = drv.to_aterm() if aterm is None else aterm
+    return make_text_path(drv.name + ".drv", text.encode(), drv.references(), store_dir)

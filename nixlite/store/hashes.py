@@ -139,7 +139,7 @@ def sha256(data: bytes) -> bytes:
 
 def compress_hash(digest: bytes, size: int) -> bytes:
     """Nix's compressHash: fold `digest` into `size` bytes by XOR."""
-    out = bytearray(size)
-    for i, b in enumerate(digest):
-        out[i % size] ^= b
-    return bytes(out)
+    folded = 0
+    for start in range(0, len(digest), size):  # XOR whole blocks as integers
+        folded ^= int.from_bytes(digest[start:start + size].ljust(size, b"\0"), "big")
+    return folded.to_bytes(size, "big")

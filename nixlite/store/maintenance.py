@@ -82,6 +82,17 @@ def _is_locked(store: "Store", name: str) -> bool:
     return False
 
 
+def _writer_alive(staged_name: str) -> bool:
+    """Whether the process that is staging `.tmp-<pid>-…` still runs."""
+    try:
+        os.kill(int(staged_name.split("-")[1]), 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def collect_garbage(store: "Store") -> list[str]:
     """Delete what no root reaches; returns the deleted store paths (logical)."""
     from nixlite.store.store import remove_tree
@@ -100,7 +111,10 @@ def collect_garbage(store: "Store") -> list[str]:
     valid = set(store.valid_paths())
     for name in os.listdir(store.real_store_dir):
         logical = f"{store.store_dir}/{name}"
-        if logical in valid or name.startswith(".tmp-") or _is_locked(store, name):
+        if name.startswith(".tmp-"):
+            if _writer_alive(name):
+                continue
+        elif logical in valid or _is_locked(store, name):
             continue
         remove_tree(os.path.join(store.real_store_dir, name))
         deleted.append(logical)

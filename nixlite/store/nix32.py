@@ -19,11 +19,17 @@ def encoded_length(size: int) -> int:
     return (size * 8 - 1) // 5 + 1 if size else 0
 
 
+# Two characters per 10 bits: half as many Python steps as one per 5.
+_PAIRS: Final[tuple[str, ...]] = tuple(a + b for a in ALPHABET for b in ALPHABET)
+
+
 def encode(digest: bytes) -> str:
     """The Nix32 text of `digest`."""
     value = int.from_bytes(digest, "little")
     n = encoded_length(len(digest))
-    return "".join(ALPHABET[(value >> (5 * k)) & 31] for k in range(n - 1, -1, -1))
+    head = ALPHABET[(value >> (5 * (n - 1))) & 31] if n % 2 else ""
+    pairs = _PAIRS
+    return head + "".join(pairs[(value >> (5 * k)) & 1023] for k in range(n - 2 - n % 2, -1, -2))
 
 
 def decode(text: str, size: int) -> bytes:

@@ -270,28 +270,42 @@ class Store:
                 f.close()
 
     def register_valid(self, infos: list[PathInfo]) -> None:
-        """Make paths valid with their references, all in one transaction."""
+        """Make paths valid with their references, all in one transaction.
+
+        A path already valid has its facts updated (its id, and so the references
+        other paths hold to it, stay).
+        """
         now = int(time.time())
-        batch = {i.path for i in infos}
         with self._transaction() as conn:
+            ids: dict[str, int] = {}
             for info in infos:
                 conn.execute(
-                    "insert or replace into ValidPaths (path, hash, registrationTime, deriver, narSize, ca) "
-                    "values (?, ?, ?, ?, ?, ?)",
+                    "insert into ValidPaths (path, hash, registrationTime, deriver, narSize, ca) "
+                    "values (?, ?, ?, ?, ?, ?) on conflict(path) do update set hash = excluded.hash, "
+                    "registrationTime = excluded.registrationTime, deriver = excluded.deriver, "
+                    "narSize = excluded.narSize, ca = excluded.ca",
                     (info.path, "sha256:" + info.nar_hash.hex(), info.registration_time or now,
                      info.deriver, info.nar_size, info.ca))
             for info in infos:
-                referrer = self._path_id(info.path)
-                for ref in sorted(info.references):
-                    ref_id = self._path_id(ref)
-                    if ref_id is None:
-                        raise StoreError(f"cannot add path '{info.path}' because it references "
-                                         f"path '{ref}' which is not valid"
-                                         + (" (nor in the same registration)" if ref not in batch else ""))
-                    conn.execute("insert or ignore into Refs (referrer, reference) values (?, ?)",
-                                 (referrer, ref_id))
+                self._insert_references(conn, info, ids)
                 if info.path.endswith(".drv"):
-                    self._register_outputs(conn, referrer, info.path)
+                    self._register_outputs(conn, ids[info.path], info.path)
+
+    def _ids_of(self, conn: sqlite3.Connection, paths: set[str], ids: dict[str, int]) -> None:
+        wanted = sorted(p for p in paths if p not in ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            ids.update(conn.execute(f"select path, id from ValidPaths where path in ({marks})", chunk))
+
+    def _insert_references(self, conn: sqlite3.Connection, info: PathInfo, ids: dict[str, int]) -> None:
+        self._ids_of(conn, info.references | {info.path}, ids)
+        missing = sorted(r for r in info.references if r not in ids)
+        if missing:
+            raise StoreError(f"cannot add path '{info.path}' because it references path "
+                             f"'{missing[0]}' which is not valid")
+        conn.executemany("insert or ignore into Refs (referrer, reference) values (?, ?)",
+                         [(ids[info.path], ids[r]) for r in sorted(info.references)])
 
     def _register_outputs(self, conn: sqlite3.Connection, drv_id: int | None, drv_path: str) -> None:
         drv = self.read_derivation(drv_path)
@@ -338,17 +352,30 @@ class Store:
     # --- adding content -------------------------------------------------------
 
     def add_text(self, name: str, text: bytes, references: Iterable[str] = ()) -> str:
-        """Add a text file (toFile, .drv): a text path referring to `references`."""
+        """Add a text file (toFile, .drv): a text path referring to `references`.
+
+        No lock is needed: whoever writes a text path writes the same bytes, and
+        a complete file is renamed over whatever is there.
+        """
         refs = set(references)
         path = make_text_path(name, text, refs, self.store_dir)
-
-        def write(dest: str) -> None:
-            with open(dest, "wb") as f:
+        if self.read_only or self.is_valid(path):
+            return path
+        staged = os.path.join(self.real_store_dir, f".tmp-{os.getpid()}-{threading.get_ident()}-{base_name(path)}")
+        try:
+            with open(staged, "wb") as f:
                 f.write(text)
-
-        ca = "text:sha256:" + nix32.encode(hashlib.sha256(text).digest())
+            os.chmod(staged, 0o444)
+            os.utime(staged, (1, 1))
+            os.replace(staged, self.physical(path))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(staged)
+            raise
         nar = regular_file_nar(text)
-        return self._install(path, write, refs, ca, (hashlib.sha256(nar).digest(), len(nar)))
+        ca = "text:sha256:" + nix32.encode(hashlib.sha256(text).digest())
+        self.register_valid([PathInfo(path, hashlib.sha256(nar).digest(), len(nar), refs, None, 0, ca)])
+        return path
 
     def compute_path(self, src: str, name: str | None = None, recursive: bool = True,
                      filter: PathFilter | None = None) -> tuple[str, Hash]:
@@ -382,9 +409,10 @@ class Store:
         """Write a derivation as a .drv text path and return that path."""
         if name is not None:
             drv.name = name
-        path = derivation_path(drv, self.store_dir)
+        aterm = drv.to_aterm()
+        path = derivation_path(drv, self.store_dir, aterm)
         self._drv_cache[path] = drv
-        self.add_text(drv.name + ".drv", drv.to_aterm().encode(), drv.references())
+        self.add_text(drv.name + ".drv", aterm.encode(), drv.references())
         return path
 
     def read_derivation(self, drv_path: str) -> Derivation:

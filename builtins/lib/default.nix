@@ -3,7 +3,7 @@
 #
 # Like nixpkgs, the functions live in namespaces (lib.trivial, lib.lists,
 # lib.strings, lib.attrsets, lib.fixedPoints, lib.customisation,
-# lib.versions) and are also re-exported at the top level. Each namespace
+# lib.versions, lib.sources) and are also re-exported at the top level. Each namespace
 # file receives the finished `lib`; that is safe because the attribute
 # names of every namespace are written out literally (a `rec { … }` or
 # `inherit`), so merging them never needs `lib` itself.
@@ -17,9 +17,10 @@ let
   attrsets = callLibs ./attrsets.nix;
   customisation = callLibs ./customisation.nix;
   versions = callLibs ./versions.nix;
+  sources = callLibs ./sources.nix;
 
   namespaces = {
-    inherit trivial fixedPoints lists strings attrsets customisation versions;
+    inherit trivial fixedPoints lists strings attrsets customisation versions sources;
     asserts = { inherit (trivial) assertMsg assertOneOf; };
 
     # nixpkgs keeps these builtins reachable from lib too.
@@ -31,6 +32,6 @@ let
   };
 
   lib = namespaces // trivial // fixedPoints // lists // strings // attrsets
-    // customisation;
+    // customisation // sources;
 in
 lib

@@ -368,12 +368,18 @@ def _install_outputs(store: Store, drv_path: str, drv: Derivation, ws: Workspace
 
 
 def _move(source: str, target: str) -> None:
+    """Rename a canonical (read-only) output into the store."""
+    is_dir = os.path.isdir(source) and not os.path.islink(source)
+    if is_dir:  # renaming a directory to another parent updates its `..`: it must be writable
+        os.chmod(source, 0o755)
     try:
         os.rename(source, target)
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-        shutil.copytree(source, target, symlinks=True) if os.path.isdir(source) else shutil.copy2(source, target)
+        shutil.copytree(source, target, symlinks=True) if is_dir else shutil.copy2(source, target)
+    if is_dir:
+        os.chmod(target, 0o555)
 
 
 # --- one derivation ------------------------------------------------------------------------

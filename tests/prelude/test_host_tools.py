@@ -107,3 +107,15 @@ def test_a_changed_host_binary_fails_the_build(tmp_path):
     env["programHashes"] = "0" * 64
     with pytest.raises(BuilderFailed, match="changed since evaluation"):
         build_into(str(tmp_path), env)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"programs": "bash gzip"}, "equal, non-zero length"),
+    ({"programs": "../bash"}, "bad program name"),
+    ({"programPaths": "usr/bin/gzip"}, "not absolute"),
+    ({"programLinks": "zcat=missing"}, "bad program link"),
+])
+def test_bad_host_tool_attributes_are_refused(tmp_path, change, message):
+    env = {**host_tool_env("gzip"), **change}
+    with pytest.raises(BuilderFailed, match=message):
+        build_into(str(tmp_path), env)

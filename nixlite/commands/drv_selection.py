@@ -23,12 +23,13 @@ from typing import Any
 from nixlite.eval.errors import EvalError, MissingArgumentError, TypeError_
 from nixlite.eval.values import Attrs, Thunk, call, force
 
+# Nix prints the continuation lines of this message indented under "error: ".
 _MISSING_ARGUMENT = """cannot evaluate a function that has an argument without a value ('{}')
 
-Nix attempted to evaluate a function as a top level expression; in
-this case it must have its arguments supplied either by default
-values, or passed explicitly with '--arg' or '--argstr'. See
-https://nixos.org/manual/nix/stable/expressions/language-constructs.html#functions."""
+       Nix attempted to evaluate a function as a top level expression; in
+       this case it must have its arguments supplied either by default
+       values, or passed explicitly with '--arg' or '--argstr'. See
+       https://nixos.org/manual/nix/stable/#ss-functions."""
 _ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9\-_+]*")
 
 
@@ -76,7 +77,8 @@ def auto_call(value: Any, auto: Attrs) -> Any:
     ellipsis = bool(getattr(info, "ellipsis", False))
     for name, has_default in declared.items():
         if name not in auto and not has_default:
-            raise MissingArgumentError(_MISSING_ARGUMENT.format(name), getattr(value, "pos", None))
+            formal_pos = (getattr(info, "formal_positions", None) or {}).get(name)
+            raise MissingArgumentError(_MISSING_ARGUMENT.format(name), formal_pos or getattr(value, "pos", None))
     passed = Attrs({k: v for k, v in auto.items() if ellipsis or k in declared})
     return call(value, passed)
 
@@ -96,7 +98,11 @@ def select_attr_path(value: Any, path: str, auto: Attrs) -> Any:
             value = auto_call(v[int(part)], auto)
         elif type(v) is Attrs:
             if part not in v:
-                raise EvalError(f"attribute '{part}' in selection path '{path}' not found")
+                from nixlite.eval.suggestions import did_you_mean
+
+                err = EvalError(f"attribute '{part}' in selection path '{path}' not found")
+                err.hint = did_you_mean(part, v.keys())
+                raise err
             value = auto_call(v[part], auto)
         else:
             expected = "a list" if part.isdigit() else "a set"

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from nixlite.eval import functions
     from nixlite.eval.state import EvalState
 
-    functions.settings["trace_calls"] = args.show_trace
+    functions.set_trace_calls(args.show_trace)
     state = EvalState(search_path=args.include)
     state.trace_verbose = args.trace_verbose
     auto_args = _auto_args(state, args)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from nixlite.eval.errors import NixError, TypeError_
+from nixlite.eval import values
 from nixlite.eval.functions import Closure, call_closure
 from nixlite.eval.values import Attrs, PrimOp, PrimOpApp, Thunk, type_name
 
@@ -66,5 +67,7 @@ def apply_value(fn: Any, args: tuple[Any, ...] | list[Any]) -> Any:
         fn = apply_one(fn, arg, None)
     return fn
 
+
+values._apply_one = apply_one  # values.call dispatches here directly
 
 __all__ = ["apply_one", "apply_value", "call_primop"]

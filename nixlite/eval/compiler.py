@@ -134,11 +134,15 @@ def _compile_var(node: ast.Var, scope: Any) -> Code:
 
 
 def _forcing_slot(depth: int, slot: int, pos: Any) -> Code:
-    # A blackhole met here is reported at this variable, as Nix does.
+    # Specialised per depth and with the evaluated-thunk check inline: the
+    # hottest code of the evaluator. A blackhole met here is reported at this
+    # variable, as Nix does.
     if depth == 0:
         def ev0(env: Any) -> Any:
             v = env[slot]
             if type(v) is Thunk:
+                if v.code is None:
+                    return v.value
                 try:
                     return v.force()
                 except InfiniteRecursion as err:
@@ -149,6 +153,8 @@ def _forcing_slot(depth: int, slot: int, pos: Any) -> Code:
         def ev1(env: Any) -> Any:
             v = env[0][slot]
             if type(v) is Thunk:
+                if v.code is None:
+                    return v.value
                 try:
                     return v.force()
                 except InfiniteRecursion as err:
@@ -161,12 +167,17 @@ def _forcing_slot(depth: int, slot: int, pos: Any) -> Code:
             env = env[0]
         v = env[slot]
         if type(v) is Thunk:
-            try:
-                return v.force()
-            except InfiniteRecursion as err:
-                raise err.at(pos)
+            return force_at(v, pos)
         return v
     return evn
+
+
+def force_at(v: Thunk, pos: Any) -> Any:
+    """Force a thunk; infinite recursion found here is reported at `pos`."""
+    try:
+        return v.force()
+    except InfiniteRecursion as err:
+        raise err.at(pos)
 
 
 def _with_lookup(name: str, with_depths: list[int], pos: Any, force_it: bool) -> Code:

@@ -27,6 +27,7 @@ MAX_CALL_DEPTH = 10_000
 settings = {"trace_calls": False}
 _MISSING = object()
 _call_depth = 0
+_tracing = False
 
 
 class LambdaInfo:
@@ -113,13 +114,32 @@ def call_closure(fn: Closure, arg: Any, call_pos: Any) -> Any:
             return info.body([fn.env, arg])
         return info.body(_bind_formals(info, fn.env, arg, call_pos))
     except NixError as err:
-        if settings["trace_calls"]:
+        if _tracing:
             what = f"'{info.name}'" if info.name else "anonymous lambda"
             err.add_trace(info.pos, f"while evaluating {what}")
             err.add_trace(call_pos, "from call site")
         raise
     finally:
         _call_depth -= 1
+
+
+def _call_plain(fn: Closure, frame: list[Any], call_pos: Any) -> Any:
+    """`call_closure` for an `x: …` lambda without --show-trace, its frame already built."""
+    global _call_depth
+    if _call_depth >= MAX_CALL_DEPTH:
+        raise StackOverflow(call_pos)
+    _call_depth += 1
+    try:
+        return fn.info.body(frame)
+    finally:
+        _call_depth -= 1
+
+
+def set_trace_calls(enabled: bool) -> None:
+    """--show-trace: record `while evaluating` / `from call site` frames on calls."""
+    global _tracing
+    settings["trace_calls"] = enabled
+    _tracing = enabled
 
 
 def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[Any]:
@@ -157,18 +177,41 @@ def _missing_argument(info: LambdaInfo, arg: Attrs, call_pos: Any) -> NixError:
 
 
 def compile_call(node: Any, scope: Any) -> Code:
+    from nixlite.eval.builtin_calls import compile_primop_call, static_primop
+
+    op = static_primop(node.fn, scope)
+    if op is not None and len(node.args) >= op.arity:
+        head = compile_primop_call(op, node.args[:op.arity], scope, node.pos)
+        if len(node.args) == op.arity:
+            return head
+        return _compile_application(head, node.args[op.arity:], scope, node.pos)
+    return _compile_application(compile_expr(node.fn, scope), node.args, scope, node.pos)
+
+
+def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) -> Code:
     from nixlite.eval.apply import apply_one
 
-    fn = compile_expr(node.fn, scope)
-    lazies = [compile_lazy(a, scope) for a in node.args]
-    pos = node.pos
+    lazies = [compile_lazy(a, scope) for a in args]
     if len(lazies) == 1:
         kind, x, apos = lazies[0]
         if kind == THUNK:
-            return lambda env: apply_one(fn(env), Thunk(x, env, apos), pos)
+            def ev_thunk(env: Any) -> Any:
+                f = fn(env)
+                if type(f) is Closure:  # the common case, without the dispatch
+                    if f.info.formals is None and not _tracing:
+                        return _call_plain(f, [f.env, Thunk(x, env, apos)], pos)
+                    return call_closure(f, Thunk(x, env, apos), pos)
+                return apply_one(f, Thunk(x, env, apos), pos)
+            return ev_thunk
         if kind == CONST:
             return lambda env: apply_one(fn(env), x, pos)
-        return lambda env: apply_one(fn(env), x(env), pos)
+
+        def ev_lookup(env: Any) -> Any:
+            f = fn(env)
+            if type(f) is Closure:
+                return call_closure(f, x(env), pos)
+            return apply_one(f, x(env), pos)
+        return ev_lookup
 
     def ev(env: Any) -> Any:
         f = fn(env)
@@ -185,5 +228,5 @@ def call_depth() -> int:
     return _call_depth
 
 
-__all__ = ["LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
+__all__ = ["set_trace_calls", "LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
            "compile_call", "MAX_CALL_DEPTH", "settings", "call_depth"]

@@ -33,13 +33,25 @@ class Scope:
 
 
 class BaseScope:
-    """The outermost scope: names with fixed values (builtins, or a scopedImport set)."""
+    """The outermost scope: names with fixed values (builtins, or a scopedImport set).
 
-    __slots__ = ("values", "parent")
+    The values may be given as a loader, called on the first lookup: an
+    expression that names no builtin (`nixlite eval -E 1`) never loads them.
+    """
 
-    def __init__(self, values: dict[str, Any], parent: "BaseScope | None" = None) -> None:
-        self.values = values
+    __slots__ = ("_values", "_loader", "parent")
+
+    def __init__(self, values: dict[str, Any] | None = None, parent: "BaseScope | None" = None,
+                 loader: Any = None) -> None:
+        self._values = values
+        self._loader = loader
         self.parent = parent
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            self._values = self._loader()
+        return self._values
 
 
 class Resolution:

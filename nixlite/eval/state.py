@@ -57,10 +57,21 @@ class EvalState:
         self.trace_verbose = False
         self.source_texts: dict[str, str] = {}  # «string»/«stdin» -> the text being evaluated
         _current.append(self)
+        self._builtins: Any = None
+        self.base_scope = BaseScope(loader=self._load_builtins)
+
+    def _load_builtins(self) -> dict[str, Any]:
         from nixlite.primops.registry import make_builtins
 
-        self.builtins, top = make_builtins(self)
-        self.base_scope = BaseScope(top)
+        self._builtins, top = make_builtins(self)
+        return top
+
+    @property
+    def builtins(self) -> Any:
+        """The `builtins` set (the primop families are imported on first use)."""
+        if self._builtins is None:
+            self.base_scope.values  # noqa: B018 - loads them
+        return self._builtins
 
     # --- evaluation entry points ---------------------------------------------------
 

@@ -201,11 +201,26 @@ class Lambda:
         raise NotImplementedError
 
 
+def _load_apply(fn: Any, arg: Any, pos: Any) -> Any:
+    global _apply_one
+    from nixlite.eval.apply import apply_one  # the evaluator provides application
+
+    _apply_one = apply_one
+    return apply_one(fn, arg, pos)
+
+
+# Set to `nixlite.eval.apply.apply_one` when that module loads (hot path of
+# every builtin that calls a function: no import statement per call).
+_apply_one: Callable[[Any, Any, Any], Any] = _load_apply
+
+
 def call(fn: Any, *args: Any) -> Any:
     """Apply a function value to arguments (thunks or values) and return the forced result."""
-    from nixlite.eval.apply import apply_value  # the evaluator provides application
-
-    return apply_value(force(fn), args)
+    if type(fn) is Thunk:
+        fn = fn.force()
+    for arg in args:
+        fn = _apply_one(fn, arg, None)
+    return fn
 
 
 def type_name(v: Any) -> str:

@@ -71,7 +71,7 @@ def oracle_batch(cases: list[str], cwd: str) -> list[str]:
 
 def nixlite_batch(cases: list[str], cwd: str) -> list[str]:
     state = EvalState(use_nix_path=False)
-    functions.settings["trace_calls"] = False
+    functions.set_trace_calls(False)
     diagnostics.register_source("«string»", batch_text(cases))
     values = state.eval_string(batch_text(cases), "«string»", cwd)
     out = []
@@ -94,7 +94,7 @@ def oracle_single(case: str, cwd: str, extra: list[str] | None = None) -> tuple[
 def nixlite_single(case: str, cwd: str) -> tuple[int, str, str]:
     """Evaluate like `nixlite eval --strict -E case` in-process."""
     state = EvalState(use_nix_path=False)
-    functions.settings["trace_calls"] = False
+    functions.set_trace_calls(False)
     diagnostics.register_source("«string»", case)
     try:
         value: Any = deep_force(state.eval_string(case, "«string»", cwd))

@@ -1,0 +1,144 @@
+"""Calls of builtins known at compile time, compiled without the generic call path.
+
+When the function of a call is a builtin resolved statically — a base
+variable such as `__sub` (what `a - b` desugars to) or `map`, or
+`builtins.name` with `builtins` from the base environment — and the call
+supplies at least its arity, the arguments the builtin forces are compiled
+as direct evaluations (no thunk is made) and the builtin's Python function is
+called directly (no partial application objects). This is the same
+evaluation order and the same errors as the generic path: arguments are
+forced left to right, then the builtin runs, and an error it raises without
+a position gets the call's position.
+
+The integer cases of `- * <` (and `/`) are inlined, falling back to the
+builtin for everything else (floats, type errors, overflow).
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy
+from nixlite.eval.errors import NixError
+from nixlite.eval.scope import resolve
+from nixlite.eval.values import Attrs, PrimOp, Thunk
+from nixlite.syntax import ast
+
+INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def static_primop(node: ast.Expr, scope: Any) -> PrimOp | None:
+    """The builtin `node` denotes, when that is fixed at compile time."""
+    if type(node) is ast.Var:
+        r = resolve(scope, node.name)
+        if r.depth < 0 and r.found_base and type(r.base_value) is PrimOp:
+            return r.base_value
+        return None
+    if (type(node) is ast.Select and node.default is None and len(node.path) == 1
+            and type(node.path[0]) is str and type(node.expr) is ast.Var and node.expr.name == "builtins"):
+        r = resolve(scope, "builtins")
+        if r.depth < 0 and r.found_base and type(r.base_value) is Attrs:
+            v = r.base_value.get(node.path[0])
+            return v if type(v) is PrimOp else None
+    return None
+
+
+def run_primop(op: PrimOp, args: tuple[Any, ...], pos: Any) -> Any:
+    """Run a builtin on its (already prepared) arguments."""
+    try:
+        result = op.fn(*args)
+    except NixError as err:
+        raise err.at(pos)
+    if type(result) is Thunk:
+        result = result.force()
+    return result
+
+
+def compile_primop_call(op: PrimOp, args: tuple[ast.Expr, ...], scope: Any, pos: Any) -> Code:
+    """`op arg1 … argN` with exactly N = arity arguments."""
+    inline = _INLINE.get(op.name)
+    if inline is not None and not op.lazy:
+        if type(args[1]) is ast.Int:
+            const_op = _inline_arith_const(_INT_OPS[op.name]) if op.name != "lessThan" else _inline_less_const
+            return const_op(op, compile_expr(args[0], scope), args[1].value, pos)
+        return inline(op, compile_expr(args[0], scope), compile_expr(args[1], scope), pos)
+    parts = []
+    for i, a in enumerate(args):
+        if i in op.lazy:
+            parts.append(compile_lazy(a, scope))
+        else:
+            parts.append((-1, compile_expr(a, scope), None))
+    if len(parts) == 1 and parts[0][0] == -1:
+        code = parts[0][1]
+        return lambda env: run_primop(op, (code(env),), pos)
+
+    def ev(env: Any) -> Any:
+        values = []
+        for kind, x, xpos in parts:
+            if kind == -1:
+                values.append(x(env))
+            elif kind == THUNK:
+                values.append(Thunk(x, env, xpos))
+            elif kind == CONST:
+                values.append(x)
+            else:
+                values.append(x(env))
+        return run_primop(op, tuple(values), pos)
+
+    return ev
+
+
+def _inline_arith(int_op: Any) -> Any:
+    """`a OP b` computed here for two integers in range, by the builtin otherwise."""
+    def compile_inline(op: PrimOp, a: Code, b: Code, pos: Any) -> Code:
+        def ev(env: Any) -> Any:
+            x = a(env)
+            y = b(env)
+            if type(x) is int and type(y) is int:
+                r = int_op(x, y)
+                if INT_MIN <= r <= INT_MAX:
+                    return r
+            return run_primop(op, (x, y), pos)
+        return ev
+    return compile_inline
+
+
+def _inline_arith_const(int_op: Any) -> Any:
+    """`a OP literal`, as `_inline_arith` with the second operand known (`n - 1`)."""
+    def compile_inline(op: PrimOp, a: Code, y: int, pos: Any) -> Code:
+        def ev(env: Any) -> Any:
+            x = a(env)
+            if type(x) is int:
+                r = int_op(x, y)
+                if INT_MIN <= r <= INT_MAX:
+                    return r
+            return run_primop(op, (x, y), pos)
+        return ev
+    return compile_inline
+
+
+def _inline_less(op: PrimOp, a: Code, b: Code, pos: Any) -> Code:
+    def ev(env: Any) -> Any:
+        x = a(env)
+        y = b(env)
+        if type(x) is int and type(y) is int:
+            return x < y
+        return run_primop(op, (x, y), pos)
+    return ev
+
+
+def _inline_less_const(op: PrimOp, a: Code, y: int, pos: Any) -> Code:
+    def ev(env: Any) -> Any:
+        x = a(env)
+        if type(x) is int:
+            return x < y
+        return run_primop(op, (x, y), pos)
+    return ev
+
+
+_INT_OPS = {"sub": operator.sub, "mul": operator.mul, "add": operator.add}
+_INLINE = {"sub": _inline_arith(operator.sub), "mul": _inline_arith(operator.mul),
+           "add": _inline_arith(operator.add), "lessThan": _inline_less}
+
+__all__ = ["static_primop", "compile_primop_call", "run_primop"]

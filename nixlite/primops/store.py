@@ -32,7 +32,11 @@ def store_of(state: Any) -> Store:
     """The state's Store, created on first use."""
     store = getattr(state, "store", None)
     if store is None:
-        store = Store(getattr(state, "store_root", None), read_only=getattr(state, "read_only_store", False))
+        root = getattr(state, "store_root", None)
+        try:
+            store = Store(root, read_only=getattr(state, "read_only_store", False))
+        except OSError as exc:
+            raise EvalError(f"cannot open the store at '{exc.filename or root}': {exc.strerror}") from None
         state.store = store
     return store
 

@@ -102,6 +102,7 @@ in rec {
   toFileDep = mk "tofile-dep" { f = file; };
   toFileRefs = mk "tofile-refs" { f = builtins.toFile "refs.txt" "uses ${file} and ${builtins.toFile "inner" "x"}"; };
   toFileUnicode = mk "tofile-unicode" { f = builtins.toFile "u.txt" "ünïcödé\n"; };
+  storePathDep = mk "store-path" { p = builtins.storePath file; q = builtins.storePath "${file}"; };
   toFileEmpty = mk "tofile-empty" { f = builtins.toFile "empty" ""; };
   pathFile = mk "path-file" { src = ./src/hello.txt; };
   pathDir = mk "path-dir" { src = ./src; };

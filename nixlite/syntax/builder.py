@@ -228,7 +228,8 @@ class Builder:
 
     def or_call(self, start, fn, kw_or):
         # `map or [...]`: `or` used as a variable (nixpkgs once had such a function).
-        return ast.Call(self.pos(start), fn, (ast.Var(self.pos(kw_or[2]), self._symbol("or")),))
+        p = self.pos(start)
+        return ast.Call(p, fn, (ast.Var(p, self._symbol("or")),))
 
     # -- atoms ------------------------------------------------------------------
 

@@ -27,6 +27,9 @@ _STATES: list = _TABLES["STATES"]
 _START: int = _TABLES["START"]
 _END: int = _TABLES["END"]
 _RULES: list = _TABLES["RULES"]
+# Bison's stack limit (YYMAXDEPTH): Nix rejects ~10,000 nested brackets with
+# "memory exhausted"; nixlite stops at the same depth with the same message.
+_MAX_DEPTH = 9998
 
 
 def _run(tokens, builder: Builder, lexer: Lexer):
@@ -44,6 +47,8 @@ def _run(tokens, builder: Builder, lexer: Lexer):
             if action is None:
                 raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
             if action >= 0:
+                if len(state_stack) >= _MAX_DEPTH:
+                    raise ParseError("memory exhausted", builder.pos(tok[2]))
                 state_stack.append(action)
                 values.append(tok)
                 starts.append(tok[2])

@@ -61,6 +61,8 @@ def symbol_sort_key(items, created: dict[str, int] | None = None):
     `created` maps names to the order the parser created them; without it,
     the order of first appearance among `items` stands in.
     """
+    if created == "by-name":  # a canonical order, for comparisons that ignore this model
+        return lambda item: item.name
     first_seen: dict[str, int] = {}
     for i, item in enumerate(items):
         first_seen.setdefault(item.name, i)

@@ -36,19 +36,23 @@ BISON_NAMES = {
 # string or path) and are never listed as expected: bison lists '"' / PATH.
 _HIDDEN = {"STRING", "PATH_START"}
 _MAX_EXPECTED = 4
-# Bison lists expected tokens by token number: end of file, then character
-# tokens by code, then named tokens in the order parser.y declares them.
-_NAMED_ORDER = ("ID ATTRPATH STR IND_STR INT FLOAT PATH HPATH SPATH PATH_END URI IF THEN ELSE ASSERT WITH LET "
-                "IN REC INHERIT EQ NEQ AND OR IMPL OR_KW DOLLAR_CURLY IND_STRING_OPEN IND_STRING_CLOSE "
-                "ELLIPSIS LEQ GEQ UPDATE NOT CONCAT NEGATE PIPE_FROM PIPE_INTO").split()
+# Bison lists expected tokens by symbol number: end of file, the %token
+# declarations of Nix's parser.y, the tokens first named in its precedence
+# declarations, then character tokens in the order the rules first use them
+# (so '"' comes after DOLLAR_CURLY, as Nix prints).
+_BISON_ORDER = (
+    "end of file", "invalid token", "ID", "ATTRPATH", "STR", "IND_STR", "INT", "FLOAT", "PATH", "HPATH",
+    "SPATH", "PATH_END", "URI", "IF", "THEN", "ELSE", "ASSERT", "WITH", "LET", "IN", "REC", "INHERIT", "EQ",
+    "NEQ", "AND", "OR", "IMPL", "OR_KW", "DOLLAR_CURLY", "IND_STRING_OPEN", "IND_STRING_CLOSE", "ELLIPSIS",
+    "'<'", "'>'", "LEQ", "GEQ", "UPDATE", "NOT", "'+'", "'-'", "'*'", "'/'", "CONCAT", "'?'", "NEGATE",
+    "':'", "'{'", "'}'", "'@'", "';'", "'!'", "'.'", "'\"'", "'('", "')'", "'['", "']'", "'='", "','",
+    "PIPE_FROM", "PIPE_INTO",
+)
+_BISON_RANK = {name: i for i, name in enumerate(_BISON_ORDER)}
 
 
 def _bison_number(name: str) -> int:
-    if name == "end of file":
-        return 0
-    if name.startswith("'"):
-        return ord(name[1])
-    return 300 + _NAMED_ORDER.index(name) if name in _NAMED_ORDER else 1000
+    return _BISON_RANK.get(name, len(_BISON_ORDER))
 
 
 def _default_reduction(row: dict):

@@ -25,24 +25,27 @@ def _error_summary(stderr: str) -> tuple:
 
 
 def _run_nix(paths: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(["nix-instantiate", "--parse", *paths], capture_output=True, env=_ENV, timeout=120)
+    return subprocess.run(["nix-instantiate", "--parse", *paths], capture_output=True, env=_ENV, timeout=300)
 
 
 def oracle_parse_files(paths: list[str]) -> list[tuple]:
-    """nix-instantiate --parse on each file, batched."""
-    if not paths:
-        return []
-    proc = _run_nix(paths)
-    if proc.returncode == 0:
-        lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
-        if len(lines) == len(paths) + 1:
-            return [("ok", line) for line in lines[:-1]]
-    if len(paths) == 1:
-        if proc.returncode == 0:
-            return [("ok", proc.stdout.decode("utf-8", "surrogateescape").rstrip("\n"))]
-        return [_error_summary(proc.stderr.decode("utf-8", "surrogateescape"))]
-    half = len(paths) // 2
-    return oracle_parse_files(paths[:half]) + oracle_parse_files(paths[half:])
+    """nix-instantiate --parse on each file, batched.
+
+    nix-instantiate prints one line per file and stops at the first file it
+    rejects, with that file's error on stderr; the next batch starts after it.
+    So the number of runs is one more than the number of rejected programs.
+    """
+    results: list[tuple] = []
+    k = 0
+    while k < len(paths):
+        proc = _run_nix(paths[k:])
+        lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")[:-1]
+        results += [("ok", line) for line in lines]
+        k += len(lines)
+        if proc.returncode != 0:
+            results.append(_error_summary(proc.stderr.decode("utf-8", "surrogateescape")))
+            k += 1
+    return results
 
 
 def nixlite_parse_file(path: str) -> tuple:

@@ -1,0 +1,36 @@
+"""The differential corpus: Nix programs written for nixlite's parser tests.
+
+`corpus/*.txt` hold many small programs separated by lines `====` (every
+syntax corner, valid and invalid); `corpus/*.bin` are single programs with
+exact bytes (CR/LF line ends, binary garbage); `corpus/realistic/*.nix` are
+whole docker.nix-style files.
+"""
+
+from __future__ import annotations
+
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+SEPARATOR = "\n====\n"
+
+
+def corpus_programs() -> list[tuple[str, str]]:
+    """(id, text) for every corpus program, in a stable order."""
+    programs: list[tuple[str, str]] = []
+    for name in sorted(os.listdir(CORPUS)):
+        path = os.path.join(CORPUS, name)
+        if name.endswith(".txt"):
+            with open(path, encoding="utf-8") as f:
+                chunks = f.read().split(SEPARATOR)
+            if chunks and chunks[-1].endswith("\n"):
+                chunks[-1] = chunks[-1][:-1]
+            programs += [(f"{name[:-4]}-{i:03d}", text) for i, text in enumerate(chunks)]
+        elif name.endswith(".bin"):
+            with open(path, "rb") as f:
+                programs.append((name[:-4], f.read().decode("utf-8", "surrogateescape")))
+    realistic = os.path.join(CORPUS, "realistic")
+    for name in sorted(os.listdir(realistic)):
+        with open(os.path.join(realistic, name), encoding="utf-8") as f:
+            programs.append((f"realistic-{name[:-4]}", f.read()))
+    return programs

@@ -14,7 +14,7 @@ from typing import Any
 from nixlite.eval.coerce import force_attrs, force_list, force_string, force_string_no_ctx, is_function
 from nixlite.eval.errors import EvalError, TypeError_
 from nixlite.eval.values import Attrs, Lambda, force
-from nixlite.primops.common import check_function, lazy_call
+from nixlite.primops.common import check_function, lazy_call2
 from nixlite.primops.registry import primop
 
 
@@ -101,10 +101,10 @@ def cat_attrs(name: Any, items: Any) -> list[Any]:
     return out
 
 
-@primop("mapAttrs", 2)
+@primop("mapAttrs", 2, lazy=(0,))
 def map_attrs(fn: Any, s: Any) -> Attrs:
     s = force_attrs(s)
-    return Attrs({k: lazy_call(fn, k, v) for k, v in s.items()}, positions=s.positions)
+    return Attrs({k: lazy_call2(fn, k, v) for k, v in s.items()}, positions=s.positions)
 
 
 @primop("zipAttrsWith", 2)
@@ -114,7 +114,7 @@ def zip_attrs_with(fn: Any, sets: Any) -> Attrs:
     for item in force_list(sets):
         for k, v in force_attrs(item).items():
             gathered.setdefault(k, []).append(v)
-    return sorted_attrs({k: lazy_call(fn, k, vs) for k, vs in gathered.items()})
+    return sorted_attrs({k: lazy_call2(fn, k, vs) for k, vs in gathered.items()})
 
 
 def _formal_positions(fn: Any) -> dict[str, Any]:

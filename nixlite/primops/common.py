@@ -10,18 +10,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from nixlite.eval.apply import apply_one
 from nixlite.eval.coerce import is_function, type_error
-from nixlite.eval.values import Attrs, Thunk, call, force
+from nixlite.eval.values import Attrs, Thunk, force
 
 
-def _apply_suspended(env: tuple[Any, tuple[Any, ...]]) -> Any:
-    fn, args = env
-    return call(fn, *args)
+# `call1`/`call2` are `values.call` for one and two arguments without its
+# generic overhead: builtins like foldl' and sort call them millions of times.
+def call1(fn: Any, a: Any) -> Any:
+    """`fn a`, forced."""
+    if type(fn) is Thunk:
+        fn = fn.force()
+    return apply_one(fn, a, None)
 
 
-def lazy_call(fn: Any, *args: Any) -> Thunk:
-    """A thunk that computes `fn args…` when forced."""
-    return Thunk(_apply_suspended, (fn, args))
+def call2(fn: Any, a: Any, b: Any) -> Any:
+    """`fn a b`, forced."""
+    if type(fn) is Thunk:
+        fn = fn.force()
+    return apply_one(apply_one(fn, a, None), b, None)
+
+
+def _apply1_suspended(env: tuple[Any, Any]) -> Any:
+    return call1(env[0], env[1])
+
+
+def _apply2_suspended(env: tuple[Any, Any, Any]) -> Any:
+    return call2(env[0], env[1], env[2])
+
+
+def lazy_call(fn: Any, a: Any) -> Thunk:
+    """A thunk that computes `fn a` when forced."""
+    return Thunk(_apply1_suspended, (fn, a))
+
+
+def lazy_call2(fn: Any, a: Any, b: Any) -> Thunk:
+    """A thunk that computes `fn a b` when forced."""
+    return Thunk(_apply2_suspended, (fn, a, b))
 
 
 def check_function(v: Any) -> Any:
@@ -34,10 +59,10 @@ def check_function(v: Any) -> Any:
 
 def call_bool(fn: Any, *args: Any) -> bool:
     """Call a predicate and require a Boolean result (`… while a Boolean was expected`)."""
-    r = call(fn, *args)
+    r = call1(fn, args[0]) if len(args) == 1 else call2(fn, args[0], args[1])
     if type(r) is not bool:
         raise type_error(r, "bool")
     return r
 
 
-__all__ = ["lazy_call", "check_function", "call_bool"]
+__all__ = ["call1", "call2", "lazy_call", "lazy_call2", "check_function", "call_bool"]

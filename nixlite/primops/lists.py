@@ -14,8 +14,8 @@ from typing import Any
 from nixlite.eval.coerce import force_attrs, force_int, force_list, force_string_no_ctx
 from nixlite.eval.equality import values_equal, values_less
 from nixlite.eval.errors import EvalError
-from nixlite.eval.values import Attrs, ContextString, PathValue, PrimOp, call, force, string_text
-from nixlite.primops.common import call_bool, check_function, lazy_call
+from nixlite.eval.values import Attrs, ContextString, PathValue, PrimOp, force, string_text
+from nixlite.primops.common import call1, call2, call_bool, check_function, lazy_call
 from nixlite.primops.registry import primop
 from nixlite.primops.stable_sort import stable_sort
 
@@ -54,7 +54,7 @@ def elem_at(xs: Any, n: Any) -> Any:
     return force(xs[i])
 
 
-@primop("elem", 2)
+@primop("elem", 2, lazy=(0,))
 def elem(x: Any, xs: Any) -> bool:
     # Nix compares by identity first (its pointer shortcut): `elem f [ f ]` holds for functions.
     return any(x is y or values_equal(x, y) for y in force_list(xs))
@@ -66,7 +66,7 @@ def filter_(fn: Any, xs: Any) -> list[Any]:
     return [x for x in force_list(xs) if call_bool(fn, x)]
 
 
-@primop("map", 2, global_=True)
+@primop("map", 2, lazy=(0,), global_=True)
 def map_(fn: Any, xs: Any) -> list[Any]:
     return [lazy_call(fn, x) for x in force_list(xs)]
 
@@ -84,11 +84,11 @@ def concat_map(fn: Any, xs: Any) -> list[Any]:
     check_function(fn)
     out: list[Any] = []
     for x in force_list(xs):
-        out.extend(force_list(call(fn, x)))
+        out.extend(force_list(call1(fn, x)))
     return out
 
 
-@primop("foldl'", 3)
+@primop("foldl'", 3, lazy=(1,))
 def foldl_strict(fn: Any, acc: Any, xs: Any) -> Any:
     check_function(fn)
     xs = force_list(xs)
@@ -96,11 +96,11 @@ def foldl_strict(fn: Any, acc: Any, xs: Any) -> Any:
         return force(acc)
     # The initial accumulator stays lazy (Nix 2.8); each result is forced.
     for x in xs:
-        acc = call(fn, acc, x)
+        acc = call2(fn, acc, x)
     return acc
 
 
-@primop("genList", 2)
+@primop("genList", 2, lazy=(0,))
 def gen_list(fn: Any, n: Any) -> list[Any]:
     size = force_int(n)
     if size < 0:
@@ -116,8 +116,30 @@ def sort(fn: Any, xs: Any) -> list[Any]:
         return items
     values = [force(x) for x in items]  # Nix forces every element first
     if type(fn) is PrimOp and fn.name == "lessThan":
+        key = _total_order_key(values)
+        if key is not None:  # a consistent order: every stable sort agrees with libstdc++'s
+            return sorted(values, key=key)
         return stable_sort(values, values_less)
     return stable_sort(values, lambda a, b: call_bool(fn, a, b))
+
+
+def _total_order_key(values: list[Any]) -> Any:
+    """A sort key when `lessThan` is a total order on `values` (all numbers without NaN, or all strings)."""
+    kinds = {type(v) for v in values}
+    if kinds <= {int, float} and all(v == v for v in values):
+        return None if kinds == {int, float} and _loses_precision(values) else _identity
+    if kinds <= {str, ContextString}:
+        return string_text
+    return None
+
+
+def _identity(v: Any) -> Any:
+    return v
+
+
+def _loses_precision(values: list[Any]) -> bool:
+    # Nix compares an int with a float by converting the int to a double.
+    return any(type(v) is int and abs(v) > 2**53 for v in values)
 
 
 @primop("partition", 2)
@@ -135,7 +157,7 @@ def group_by(fn: Any, xs: Any) -> Attrs:
     check_function(fn)
     groups: dict[str, list[Any]] = {}
     for x in force_list(xs):
-        key = force_string_no_ctx(call(fn, x))
+        key = force_string_no_ctx(call1(fn, x))
         groups.setdefault(key, []).append(x)
     return Attrs({k: groups[k] for k in sorted(groups)})
 
@@ -195,5 +217,5 @@ def generic_closure(args: Any) -> list[Any]:
             continue
         seen.add(key)
         result.append(item)
-        work.extend(force_list(call(op, item)))
+        work.extend(force_list(call1(op, item)))
     return result

@@ -10,6 +10,8 @@ fit a C `int` count as words, as in Nix.
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Any
 
 from nixlite.eval.coerce import force_string_no_ctx
@@ -19,23 +21,18 @@ from nixlite.primops.registry import primop
 _INT_MAX = 2**31 - 1
 
 
-def next_component(s: str, p: int) -> tuple[str, int]:
-    """The component starting at or after `p` (separators skipped) and the position after it."""
-    n = len(s)
-    while p < n and s[p] in ".-":
-        p += 1
-    start = p
-    if p < n and s[p].isdigit() and s[p].isascii():
-        while p < n and s[p].isascii() and s[p].isdigit():
-            p += 1
-    else:
-        while p < n and not (s[p].isascii() and s[p].isdigit()) and s[p] not in ".-":
-            p += 1
-    return s[start:p], p
+# A component: a run of ASCII digits, or a run of anything but digits and separators.
+_COMPONENT = re.compile(r"[0-9]+|[^0-9.\-]+")
+
+
+def components(v: str) -> list[str]:
+    """The components of a version, in order (Nix's nextComponent until the end)."""
+    return _COMPONENT.findall(v)
 
 
 def _as_int(c: str) -> int | None:
-    if c and c.isascii() and c.isdigit() and int(c) <= _INT_MAX:
+    # Digit runs that overflow a C int are not numbers for Nix (string2Int fails).
+    if c[:1].isdigit() and c.isascii() and (len(c) < 10 or int(c) <= _INT_MAX):
         return int(c)
     return None
 
@@ -58,11 +55,10 @@ def _component_less(c1: str, c2: str) -> bool:
 
 
 def compare_versions(v1: str, v2: str) -> int:
-    """-1, 0 or 1 as Nix's compareVersions."""
-    p1 = p2 = 0
-    while p1 < len(v1) or p2 < len(v2):
-        c1, p1 = next_component(v1, p1)
-        c2, p2 = next_component(v2, p2)
+    """-1, 0 or 1 as Nix's compareVersions (missing components compare as "")."""
+    for c1, c2 in itertools.zip_longest(components(v1), components(v2), fillvalue=""):
+        if c1 == c2:
+            continue
         if _component_less(c1, c2):
             return -1
         if _component_less(c2, c1):
@@ -71,14 +67,7 @@ def compare_versions(v1: str, v2: str) -> int:
 
 
 def split_version(v: str) -> list[str]:
-    parts = []
-    p = 0
-    while p < len(v):
-        c, p = next_component(v, p)
-        if not c:
-            break
-        parts.append(c)
-    return parts
+    return components(v)
 
 
 @primop("compareVersions", 2)

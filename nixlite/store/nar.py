@@ -20,7 +20,7 @@ import hashlib
 import os
 import stat
 import struct
-from typing import BinaryIO, Callable, Final, Iterator
+from typing import Any, BinaryIO, Callable, Final, Iterator
 
 MAGIC: Final[bytes] = b"nix-archive-1"
 _CHUNK: Final[int] = 1 << 20
@@ -53,47 +53,68 @@ PathFilter = Callable[[str, os.stat_result], bool]
 
 
 def nar_serialise(path: str, filter: PathFilter | None = None) -> Iterator[bytes]:
-    """The NAR of `path` as a stream of byte chunks."""
-    yield _HEADER
-    yield from _node(os.fsencode(path), filter)
+    """The NAR of `path` as a stream of byte chunks.
+
+    One iterative walk (an explicit stack, no nested generators) that gathers
+    the framing and small files into ~1 MiB chunks, and streams large files in
+    pieces: the per-file cost is what dominates trees of many small files.
+    """
+    buf = bytearray(_HEADER)
+    # Stack items: a path to serialise (bytes), or framing to emit when reached (a bytes object
+    # tagged by wrapping it in a tuple).
+    stack: list[Any] = [os.fsencode(path)]
+    while stack:
+        item = stack.pop()
+        if type(item) is tuple:
+            buf += item[0]
+            continue
+        st = os.lstat(item)
+        mode = st.st_mode
+        if stat.S_ISREG(mode):
+            yield from _regular(item, mode, st.st_size, buf)
+        elif stat.S_ISLNK(mode):
+            buf += _SYMLINK + token(os.readlink(item)) + _CLOSE
+        elif stat.S_ISDIR(mode):
+            buf += _DIRECTORY
+            stack.append((_CLOSE,))
+            for name in sorted(os.listdir(item), reverse=True):
+                child = os.path.join(item, name)
+                if filter is not None and not filter(os.fsdecode(child), os.lstat(child)):
+                    continue
+                stack.append((_CLOSE,))
+                stack.append(child)
+                stack.append((_ENTRY + token(name) + _NODE,))
+        else:
+            raise NarError(f"file '{os.fsdecode(item)}' has an unsupported type")
+        if len(buf) >= _CHUNK:
+            yield bytes(buf)
+            buf.clear()
+    yield bytes(buf)
 
 
-def _node(path: bytes, filter: PathFilter | None) -> Iterator[bytes]:
-    st = os.lstat(path)
-    mode = st.st_mode
-    if stat.S_ISREG(mode):
-        yield from _regular(path, st)
-    elif stat.S_ISLNK(mode):
-        yield _SYMLINK + token(os.readlink(path)) + _CLOSE
-    elif stat.S_ISDIR(mode):
-        yield _DIRECTORY
-        for name in sorted(os.listdir(path)):
-            child = os.path.join(path, name)
-            if filter is not None and not filter(os.fsdecode(child), os.lstat(child)):
-                continue
-            yield _ENTRY + token(name) + _NODE
-            yield from _node(child, filter)
-            yield _CLOSE
-        yield _CLOSE
-    else:
-        raise NarError(f"file '{os.fsdecode(path)}' has an unsupported type")
-
-
-def _regular(path: bytes, st: os.stat_result) -> Iterator[bytes]:
-    head = _REGULAR + (_EXECUTABLE if st.st_mode & stat.S_IXUSR else b"") + _CONTENTS
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        yield head + struct.pack("<Q", size)
+def _regular(path: bytes, mode: int, size: int, buf: bytearray) -> Iterator[bytes]:
+    """Append a regular file's NAR to `buf`, yielding whenever a large file makes it full."""
+    buf += _REGULAR + (_EXECUTABLE if mode & stat.S_IXUSR else b"") + _CONTENTS + struct.pack("<Q", size)
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
         written = 0
         while True:
-            chunk = f.read(_CHUNK)
+            chunk = os.read(fd, min(_CHUNK, size - written + 1))
             if not chunk:
                 break
             written += len(chunk)
-            yield chunk
+            if len(buf) + len(chunk) > _CHUNK:
+                yield bytes(buf)
+                buf.clear()
+                if len(chunk) >= _CHUNK:
+                    yield chunk
+                    continue
+            buf += chunk
         if written != size:  # the file changed while we read it
             raise NarError(f"file '{os.fsdecode(path)}' changed while it was being archived")
-    yield _PAD[: (-size) % 8] + _CLOSE
+    finally:
+        os.close(fd)
+    buf += _PAD[: (-size) % 8] + _CLOSE
 
 
 def regular_file_nar(data: bytes, executable: bool = False) -> bytes:

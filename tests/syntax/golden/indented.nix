@@ -1,0 +1,5 @@
+x: ''
+    first
+      second ${x}
+    ''${escaped} ''' ''\n
+  ''

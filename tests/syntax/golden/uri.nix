@@ -1,0 +1,1 @@
+https://example.org/a?b=c&d=e

@@ -1,0 +1,8 @@
+"""The cached LALR tables (_tables.py) belong to the current grammar/nix.lark."""
+
+from nixlite.syntax import _tables, tables
+
+
+def test_cached_tables_are_current():
+    text = tables.grammar_text()
+    assert _tables.GRAMMAR_SHA256 == tables.grammar_hash(text), "run: python -m nixlite.syntax.tables"

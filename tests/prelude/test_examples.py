@@ -1,7 +1,8 @@
 """The examples build into images that skopeo and umoci unpack, and their commands run.
 
-Each example is built as the README says, `nixlite build
-examples/NAME/default.nix -A image` (into a temporary store); the image is
+The four examples are built by one `nixlite build -E` (one evaluation, two
+jobs) into a temporary store, and the README's command `nixlite build
+examples/shell/default.nix -A image` must then name the same image; each image is
 unpacked with `skopeo copy docker-archive:… oci:…` and `umoci unpack`, then
 its Cmd runs (bwrap) in the unpacked root. That the derivations equal Nix
 2.8's is test_derivations' job.
@@ -21,16 +22,31 @@ from tests.conftest import ROOT, run_nixlite
 from tests.prelude.helpers import SEARCH_PATH
 
 
+EXAMPLES = ("shell", "redis", "nginx", "multi")
+
+
 @pytest.fixture(scope="module")
-def unpack(tmp_path_factory):
-    store = str(tmp_path_factory.mktemp("store"))
+def store(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="module")
+def images(store):
+    """Example name -> logical store path of its image, all built by one nixlite process."""
+    names = " ".join(f'"{name}"' for name in EXAMPLES)
+    expr = f'map (e: (import (./examples + "/${{e}}") {{ }}).image) [ {names} ]'
+    result = run_nixlite(["build", *SEARCH_PATH, "--store", store, "--no-out-link", "-j", "2", "-E", expr],
+                         cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return dict(zip(EXAMPLES, result.stdout.split()))
+
+
+@pytest.fixture(scope="module")
+def unpack(store, images, tmp_path_factory):
     work = tmp_path_factory.mktemp("images")
 
-    def build_and_unpack(example: str) -> tuple[str, dict]:
-        result = run_nixlite(["build", f"examples/{example}/default.nix", "-A", "image", *SEARCH_PATH,
-                              "--store", store, "--no-out-link"], cwd=ROOT, timeout=300)
-        assert result.returncode == 0, result.stderr
-        image = os.path.join(store, result.stdout.strip().lstrip("/"))
+    def unpack_image(example: str) -> tuple[str, dict]:
+        image = os.path.join(store, images[example].lstrip("/"))
         tar = os.path.join(work, f"{example}.tar")
         with gzip.open(image) as src, open(tar, "wb") as dst:
             shutil.copyfileobj(src, dst)
@@ -44,7 +60,14 @@ def unpack(tmp_path_factory):
             process = json.load(f)["process"]
         return os.path.join(bundle, "rootfs"), process
 
-    return build_and_unpack
+    return unpack_image
+
+
+def test_readme_command_builds_the_shell_image(store, images):
+    result = run_nixlite(["build", "examples/shell/default.nix", "-A", "image", *SEARCH_PATH,
+                          "--store", store, "--no-out-link"], cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [images["shell"]]
 
 
 def run_cmd(rootfs: str, process: dict, *extra: str, timeout: int = 30) -> subprocess.CompletedProcess:

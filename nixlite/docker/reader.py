@@ -161,16 +161,35 @@ def _synthetic_legacy(diff_id: str, parent: str | None, created: str) -> tuple[s
     return layer_id, jshon_dumps(body).encode()
 
 
+def _normalise_repo(name: str) -> str:
+    """Docker's short names: `x` is `docker.io/library/x`, `a/b` is `docker.io/a/b`."""
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        return "docker.io/library/" + name
+    if "." not in first and ":" not in first and first != "localhost":
+        return "docker.io/" + name
+    return name
+
+
+def _select_manifest(manifest: list[Any], name: str | None, tag: str | None) -> tuple[dict[str, Any], str]:
+    """The manifest entry for name/tag (the first tag of `name` when no tag; the first entry when no name)."""
+    for entry in manifest:
+        if not isinstance(entry, dict):
+            raise ImageFormatError("image archive: malformed manifest.json")
+        for repo_tag in entry.get("RepoTags") or []:
+            repo, _, entry_tag = repo_tag.rpartition(":")
+            if name is None or (_normalise_repo(repo) == _normalise_repo(name) and tag in (None, "", entry_tag)):
+                return entry, repo_tag
+    if name:
+        raise ImageFormatError(f"image archive: no image named {name}:{tag or '<any tag>'}")
+    return manifest[0], ":"
+
+
 def _from_manifest(files: _ArchiveFiles, name: str | None, tag: str | None) -> LoadedImage:
     manifest = files.json("manifest.json")
     if not isinstance(manifest, list) or not manifest:
         raise ImageFormatError("image archive: manifest.json lists no image")
-    wanted = f"{name}:{tag or 'latest'}" if name else None
-    chosen = next((m for m in manifest if isinstance(m, dict) and wanted in (m.get("RepoTags") or [])), None)
-    if chosen is None:
-        if wanted and any(wanted.split(":")[0] == t.rsplit(":", 1)[0] for m in manifest for t in m.get("RepoTags") or []):
-            raise ImageFormatError(f"image archive: no image tagged {wanted!r}")
-        chosen = manifest[0]
+    chosen, repo_tag = _select_manifest(manifest, name, tag)
     config = files.json(chosen.get("Config", ""))
     layer_names = chosen.get("Layers")
     diff_ids = (config.get("rootfs") or {}).get("diff_ids") if isinstance(config, dict) else None
@@ -192,11 +211,10 @@ def _from_manifest(files: _ArchiveFiles, name: str | None, tag: str | None) -> L
             layer_id, legacy_json = _synthetic_legacy(diff_id, parent, created)
         layers.append(Layer(tar_path, diff_id, os.path.getsize(tar_path), layer_id, legacy_json))
         parent = layer_id
-    repo_tag = (chosen.get("RepoTags") or [f"{name or 'image'}:{tag or 'latest'}"])[0]
     image = Image(layers=tuple(layers), config=config.get("config"), architecture=config.get("architecture", "amd64"),
                   os=config.get("os", "linux"), created=created, history=tuple(config.get("history") or ()))
     picked_name, _, picked_tag = repo_tag.rpartition(":")
-    return LoadedImage(image, picked_name, picked_tag)
+    return LoadedImage(image, picked_name or name or "", picked_tag or tag or "")
 
 
 def _from_repositories(files: _ArchiveFiles, name: str | None, tag: str | None) -> LoadedImage:
@@ -226,7 +244,11 @@ def _from_repositories(files: _ArchiveFiles, name: str | None, tag: str | None) 
 
 
 def read_docker_archive(path: str, workdir: str, name: str | None = None, tag: str | None = None) -> LoadedImage:
-    """Read the docker-archive (or OCI layout directory) at `path`; its files are stored in `workdir`."""
+    """Read the docker-archive (or OCI layout directory) at `path`; its files are stored in `workdir`.
+
+    `name`/`tag` select the image (fromImageName/fromImageTag; empty means not given).
+    """
+    name, tag = name or None, tag or None
     os.makedirs(workdir, exist_ok=True)
     if os.path.isdir(path):
         return read_oci_layout(path, workdir, tag)

@@ -182,3 +182,16 @@ def test_flatten_of_layered_image(sample_tree, tmp_path) -> None:
         assert f.read() == "replaced\n"
     assert os.readlink(os.path.join(root, "link")) == "a/f"
     assert fs.meta["a"][:2] == (0, 0)
+
+
+def test_image_selection_by_name_and_tag(sample_tree, tmp_path) -> None:
+    from nixlite.docker.errors import ImageFormatError
+    image = image_from_tree(sample_tree, str(tmp_path / "w"))
+    path = _archive(image, tmp_path, name="repo/test", tag="v1", compress=False)
+    for name, tag in [(None, None), ("repo/test", None), ("repo/test", "v1"), ("docker.io/repo/test", "v1"),
+                      ("", "")]:
+        loaded = read_docker_archive(path, str(tmp_path / "r"), name, tag)
+        assert (loaded.name, loaded.tag) == ("repo/test", "v1")
+    for name, tag in [("other", None), ("repo/test", "v2")]:
+        with pytest.raises(ImageFormatError, match="no image"):
+            read_docker_archive(path, str(tmp_path / "r"), name, tag)

@@ -26,7 +26,7 @@ from nixlite.docker.oci import write_oci_layout
 from nixlite.docker.reader import LoadedImage, read_docker_archive
 from nixlite.docker.registry_client import pull_image
 from nixlite.docker.contents_tree import materialise, merge_contents, tree_entries
-from nixlite.docker.rootfs import build_root_layer_dir, layer_owners, sandbox_runner
+from nixlite.docker.rootfs import SOURCE_DATE_EPOCH, build_root_layer_dir, layer_owners, sandbox_runner
 from nixlite.docker.layer_tar import LayerDigests, scan_tree, write_layer_file
 
 # Where extraCommands find their tools: the sandbox shows the host's /usr and /bin.
@@ -51,7 +51,7 @@ def _write_layer_outputs(out: str, digests: LayerDigests, base_json: str) -> Non
 
 def run_extra_commands(ctx: BuildContext, layer_dir: str, script: str) -> None:
     """Run extraCommands with bash -e in the layer directory, as the seed's `(cd layer; eval …)`."""
-    env = {**ctx.env, "PATH": EXTRA_COMMANDS_PATH}
+    env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **ctx.env, "PATH": EXTRA_COMMANDS_PATH}
     status = sandbox_runner(ctx)(["/bin/bash", "-e", "-c", script], cwd=SANDBOX_LAYER_DIR, env=env,
                                   writable=[(layer_dir, SANDBOX_LAYER_DIR)], uid0=True)
     if status != 0:

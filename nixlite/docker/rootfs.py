@@ -43,6 +43,9 @@ from nixlite.docker.layer_apply import flatten_layers
 from nixlite.docker.reader import read_docker_archive
 
 WHITEOUT_PREFIX = ".wh."
+# nixpkgs' stdenv default (1980-01-01). Tools that stamp the date into files honour it — useradd
+# writes it as the "last password change" day in /etc/shadow — so images do not change daily.
+SOURCE_DATE_EPOCH = "315532800"
 STORE_DIR = "/nix/store"
 # Mount points the sandbox creates in the root when missing; removed again
 # afterwards if the script left them empty (the seed's `rmdir --ignore-fail-on-non-empty`).
@@ -204,7 +207,8 @@ def sandbox_runner(ctx: BuildContext) -> Callable[..., int]:
 
 def run_script(ctx: BuildContext, root: str, script: str) -> None:
     """Run the runAsRoot script as uid 0 with `root` as `/` and the store at /nix/store."""
-    env = {"PATH": "/path-not-set", "HOME": "/homeless-shelter", "TERM": "xterm-256color"}
+    env = {"PATH": "/path-not-set", "HOME": "/homeless-shelter", "TERM": "xterm-256color",
+           "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     status = sandbox_runner(ctx)([script], cwd="/", env=env, root=root, uid0=True)
     if status != 0:
         hint = "" if os.geteuid() == 0 else (" (nixlite is not running as root: in its user namespace, "

@@ -65,6 +65,10 @@ class Rootfs:
         self.root = os.path.abspath(self.root)
         os.makedirs(self.root, exist_ok=True)
 
+    def owners(self) -> dict[str, tuple[int, int]]:
+        """path -> (uid, gid) as recorded, for `layer_tar.scan_tree(owners=…)`."""
+        return {rel: (uid, gid) for rel, (uid, gid, _) in self.meta.items() if rel}
+
     # ------------------------------------------------------------ resolution
 
     def _abs(self, rel: str) -> str:

@@ -166,7 +166,7 @@ def encode_header(m: Member) -> bytes:
     if records:
         # Named as Go's writer names them; the name is informational only.
         base = name.rstrip(b"/").rsplit(b"/", 1)[-1]
-        pax_name = (b"PaxHeaders.0/" + base)[:100]
+        pax_name = _ustar_fallback(b"PaxHeaders.0/" + base)
         out = _ustar_block(pax_name, PAX_HEADER, 0o644, 0, 0, len(records)) + records + _padding(len(records))
     out += _ustar_block(
         name if _fits_ustar_text(name, 100) else _ustar_fallback(name),

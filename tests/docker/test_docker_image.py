@@ -195,3 +195,26 @@ def test_image_selection_by_name_and_tag(sample_tree, tmp_path) -> None:
     for name, tag in [("other", None), ("repo/test", "v2")]:
         with pytest.raises(ImageFormatError, match="no image"):
             read_docker_archive(path, str(tmp_path / "r"), name, tag)
+
+
+def test_flatten_keeps_recorded_owners_for_export(tmp_path) -> None:
+    import io
+    from nixlite.docker.layer_tar import scan_tree, write_layer
+    from nixlite.docker import tar_format as tf
+    layer = tmp_path / "l.tar"
+    with tarfile.open(layer, "w") as t:
+        for name, uid in (("home", 0), ("home/user", 1000), ("home/user/file", 1000)):
+            info = tarfile.TarInfo(name)
+            info.uid = info.gid = uid
+            if name.endswith("file"):
+                info.size = 2
+                t.addfile(info, io.BytesIO(b"hi"))
+            else:
+                info.type, info.mode = tarfile.DIRTYPE, 0o700 if uid else 0o755
+                t.addfile(info)
+    fs = flatten_layers([str(layer)], str(tmp_path / "root"))
+    out = io.BytesIO()
+    write_layer(out, scan_tree(fs.root, owners=fs.owners()))
+    members = {m.name: m for m in tf.iter_members(out.getvalue())}
+    assert (members["home/user/"].uid, members["home/user/"].mode) == (1000, 0o700)
+    assert members["home/user/file"].gid == 1000 and members["home/"].uid == 0

@@ -21,9 +21,12 @@ from typing import Any
 from nixlite.eval.coerce import coerce_to_string, force_string_ctx
 from nixlite.eval.errors import EvalError
 from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, force, make_string, type_name
+from nixlite.primops.json_errors import json_error_message
 from nixlite.primops.registry import primop
+from nixlite.primops.strings import to_bytes
 
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -139,11 +142,11 @@ def _to_nix(v: Any) -> Any:
 @primop("fromJSON", 1)
 def from_json(s: Any) -> Any:
     text = force_string_ctx(s)[0]
-    try:
-        parsed = json.loads(text, parse_int=_json_int, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise EvalError(f"[json.exception.parse_error.101] parse error at line {err.lineno}, "
-                        f"column {err.colno}: syntax error while parsing value - {err.msg}") from None
-    except (ValueError, RecursionError) as err:
-        raise EvalError(f"[json.exception.parse_error.101] parse error: {err}") from None
-    return _to_nix(parsed)
+    # Python accepts lone surrogate escapes, Nix's parser does not: let it judge those.
+    problem = json_error_message(to_bytes(text)) if _SURROGATE_ESCAPE.search(text) else None
+    if problem is None:
+        try:
+            return _to_nix(json.loads(text, parse_int=_json_int, parse_constant=_reject_constant))
+        except (ValueError, RecursionError) as err:
+            problem = json_error_message(to_bytes(text)) or f"[json.exception.parse_error.101] parse error: {err}"
+    raise EvalError(problem)

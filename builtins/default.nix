@@ -35,6 +35,7 @@ let
       buildPackages = self;
       path = ./.;
 
+      fetchurl = import ./fetchurl.nix { inherit lib; };
       dockerTools = callPackage ./docker { };
     };
 

@@ -6,6 +6,7 @@ modes, symlink trees, the runtime-closure list, stdenv phases and hooks.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 
@@ -85,3 +86,11 @@ def test_shell_script_for_run_as_root(store):
     assert lines[2].startswith("export PATH=/nix/store/") and lines[2].endswith("-host-coreutils/bin:/bin")
     assert lines[4] == "ls /"
     assert os.stat(out).st_mode & stat.S_IXUSR
+
+
+def test_fetchurl_downloads_and_checks_the_hash(store, tmp_path):
+    source = tmp_path / "data.txt"
+    source.write_text("fetched\n")
+    digest = hashlib.sha256(b"fetched\n").hexdigest()
+    out = build(store, f'pkgs.fetchurl {{ url = "file://{source}"; sha256 = "{digest}"; }}')
+    assert open(out).read() == "fetched\n"

@@ -119,3 +119,20 @@ def test_package_set_facts_under_nix():
 
 def test_package_set_facts_equal_between_nixlite_and_nix():
     assert eval_json_nixlite(PACKAGE_SET_FACTS) == eval_json_nix(PACKAGE_SET_FACTS)
+
+
+FETCHURL_ARGS = [
+    'url = "http://example.org/y.tar"; sha256 = "0ip26j2h11n1kgkz36rl4akv694yz65hr72q4kv4b3lxcbi65b3p";',
+    'url = "http://example.org/y.tar"; hash = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";',
+    'url = "http://example.org/y"; sha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709"; executable = true; name = "z";',
+    'url = "http://example.org/y.tgz"; sha256 = "0ip26j2h11n1kgkz36rl4akv694yz65hr72q4kv4b3lxcbi65b3p"; unpack = true;',
+]
+
+
+def test_fetchurl_is_nix_own_fetchurl_derivation():
+    pairs = " ".join(f"[ (import <nix/fetchurl.nix> {{ {a} }}).drvPath (pkgs.fetchurl {{ {a} }}).drvPath ]"
+                     for a in FETCHURL_ARGS)
+    result = eval_json_nix(f"let pkgs = import {PRELUDE} {{ }}; in [ {pairs} ]")
+    assert all(nix_own == ours for nix_own, ours in result)
+    ours = " ".join(f"(pkgs.fetchurl {{ {a} }}).drvPath" for a in FETCHURL_ARGS)
+    assert eval_json_nixlite(f"let pkgs = import {PRELUDE} {{ }}; in [ {ours} ]") == [p for _, p in result]

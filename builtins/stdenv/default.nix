@@ -43,6 +43,8 @@ in
   buildPlatform = platform;
   targetPlatform = platform;
   cc = null;
+  # Files from the seed's era write `stdenv.lib` (nixpkgs before 21.05).
+  inherit lib;
   # `${stdenv.shellDryRun} file` checks a shell script's syntax.
   shellDryRun = "${shell} -n";
   outPath = setupDir;

@@ -38,7 +38,7 @@ from typing import Callable, Iterable, Iterator
 from nixlite.store import nix32
 from nixlite.store.derivation import Derivation, derivation_path, hash_derivation_modulo
 from nixlite.store.hashes import Hash
-from nixlite.store.nar import PathFilter, nar_hash, regular_file_nar
+from nixlite.store.nar import PathFilter, nar_hash, nar_serialise, regular_file_nar, restore
 from nixlite.store.paths import (
     DEFAULT_STORE_DIR, base_name, make_fixed_output_path, make_source_path, make_text_path,
     parse_store_path,
@@ -320,11 +320,11 @@ class Store:
             raise StoreError(f"cannot delete valid path '{path}' as a leftover")
         remove_tree(self.physical(path))
 
-    def _install(self, path: str, write: Callable[[str], None], references: Iterable[str],
-                 ca: str | None, nar: tuple[bytes, int] | None = None) -> str:
+    def _install(self, path: str, write: Callable[[str], tuple[bytes, int] | None], references: Iterable[str],
+                 ca: str | None) -> str:
         """Write a path's content under a temporary name, rename it in place, register it.
 
-        `nar` is the (sha256, size) of the content's NAR when the caller knows it.
+        `write(dest)` may return the (sha256, size) of the NAR it wrote, sparing a re-read.
         """
         if self.read_only or self.is_valid(path):
             return path
@@ -338,7 +338,7 @@ class Store:
             if os.path.lexists(staged):
                 remove_tree(staged)
             try:
-                write(staged)
+                nar = write(staged)
                 canonicalise(staged)
                 os.rename(staged, target)
             except BaseException:
@@ -401,7 +401,8 @@ class Store:
             raise StoreError(f"hash mismatch importing path '{src}';\n  specified: "
                              f"{expected_hash.sri()}\n  got:       {Hash(expected_hash.algo, h.digest).sri()}")
         ca = ("fixed:r:" if recursive else "fixed:") + "sha256:" + h.nix32()
-        return self._install(path, lambda dest: _copy_filtered(src, dest, filter), (), ca)
+        return self._install(path, lambda dest: _copy_via_nar(src, dest, filter, h.digest if recursive else None),
+                             (), ca)
 
     # --- derivations ----------------------------------------------------------
 
@@ -484,23 +485,49 @@ def _content_hash(src: str, recursive: bool, filter: PathFilter | None, algo: st
         return hashlib.file_digest(f, algo).digest()
 
 
-def _copy_filtered(src: str, dest: str, filter: PathFilter | None) -> None:
-    """Copy src to dest keeping only what NAR keeps (and what the filter accepts)."""
-    st = os.lstat(src)
-    if stat.S_ISLNK(st.st_mode):
-        os.symlink(os.readlink(src), dest)
-    elif stat.S_ISREG(st.st_mode):
-        shutil.copyfile(src, dest)
-        os.chmod(dest, 0o755 if st.st_mode & stat.S_IXUSR else 0o644)
-    elif stat.S_ISDIR(st.st_mode):
-        os.mkdir(dest, 0o755)
-        for name in sorted(os.listdir(src)):
-            child = os.path.join(src, name)
-            if filter is not None and not filter(child, os.lstat(child)):
-                continue
-            _copy_filtered(child, os.path.join(dest, name), filter)
-    else:
-        raise StoreError(f"file '{src}' has an unsupported type")
+class _ChunkReader:
+    """A read(n) interface over an iterator of byte chunks (NAR stream → restore)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.pending = memoryview(b"")
+
+    def read(self, n: int) -> bytes:
+        parts = []
+        while n > 0:
+            if not self.pending:
+                nxt = next(self.chunks, None)
+                if nxt is None:
+                    break
+                self.pending = memoryview(nxt)
+            part = self.pending[:n]
+            self.pending = self.pending[n:]
+            parts.append(part)
+            n -= len(part)
+        return b"".join(parts)
+
+
+def _copy_via_nar(src: str, dest: str, filter: PathFilter | None, expected: bytes | None) -> tuple[bytes, int]:
+    """Copy src to dest by streaming its NAR into `restore`, hashing it on the way.
+
+    Only what a NAR keeps is copied (and what the filter accepts). When the
+    NAR hash was computed before (`expected`), a mismatch means the source
+    changed in between: an error rather than a path whose name lies.
+    """
+    h = hashlib.sha256()
+    size = 0
+
+    def hashed() -> Iterator[bytes]:
+        nonlocal size
+        for chunk in nar_serialise(src, filter):
+            h.update(chunk)
+            size += len(chunk)
+            yield chunk
+
+    restore(_ChunkReader(hashed()), dest)  # type: ignore[arg-type]
+    if expected is not None and h.digest() != expected:
+        raise StoreError(f"path '{src}' changed while it was being added to the store")
+    return h.digest(), size
 
 
 __all__ = ["Store", "PathInfo", "StoreError", "default_root", "parse_store_path", "remove_tree", "canonicalise"]

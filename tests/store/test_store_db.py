@@ -153,3 +153,15 @@ def test_gc_keeps_rooted_closure_and_deletes_the_rest(store, tmp_path) -> None:
     os.unlink(link)
     store.gc()
     assert store.valid_paths() == []
+
+
+def test_add_path_copies_exactly_what_the_nar_holds(store) -> None:
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "diff", "src")
+    path = store.add_path(src)
+    assert nar_hash(store.physical(path)) == nar_hash(src)
+    assert os.readlink(store.physical(path) + "/link") == "hello.txt"
+    assert os.access(store.physical(path) + "/build.sh", os.X_OK)
+    info = store.query_path_info(path)
+    assert info is not None and info.ca == "fixed:r:sha256:" + nix32.encode(nar_hash(src)[0])
+    flat = store.add_path(os.path.join(src, "hello.txt"), recursive=False)
+    assert open(store.physical(flat)).read() == "hello source\n"

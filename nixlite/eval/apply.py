@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.errors import NixError, TypeError_
+from nixlite.eval.errors import TypeError_
 from nixlite.eval import values
+from nixlite.eval.builtin_calls import run_primop
 from nixlite.eval.functions import Closure, call_closure
 from nixlite.eval.values import Attrs, PrimOp, PrimOpApp, Thunk, type_name
 
@@ -50,13 +51,7 @@ def call_primop(op: PrimOp, args: tuple[Any, ...], pos: Any) -> Any:
         forced = [a if i in lazy or type(a) is not Thunk else a.force() for i, a in enumerate(args)]
     else:
         forced = [a.force() if type(a) is Thunk else a for a in args]
-    try:
-        result = op.fn(*forced)
-    except NixError as err:
-        raise err.at(pos)
-    if type(result) is Thunk:
-        result = result.force()
-    return result
+    return run_primop(op, tuple(forced), pos)
 
 
 def apply_value(fn: Any, args: tuple[Any, ...] | list[Any]) -> Any:

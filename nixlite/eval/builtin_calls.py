@@ -44,12 +44,20 @@ def static_primop(node: ast.Expr, scope: Any) -> PrimOp | None:
     return None
 
 
+# The call positions of the builtins running now, innermost last: a function a
+# builtin calls (map's, foldl''s) reports this as its call site, as in Nix.
+running_primop_pos: list[Any] = []
+
+
 def run_primop(op: PrimOp, args: tuple[Any, ...], pos: Any) -> Any:
     """Run a builtin on its (already prepared) arguments."""
+    running_primop_pos.append(pos)
     try:
         result = op.fn(*args)
     except NixError as err:
         raise err.at(pos)
+    finally:
+        running_primop_pos.pop()
     if type(result) is Thunk:
         result = result.force()
     return result
@@ -141,4 +149,4 @@ _INT_OPS = {"sub": operator.sub, "mul": operator.mul, "add": operator.add}
 _INLINE = {"sub": _inline_arith(operator.sub), "mul": _inline_arith(operator.mul),
            "add": _inline_arith(operator.add), "lessThan": _inline_less}
 
-__all__ = ["static_primop", "compile_primop_call", "run_primop"]
+__all__ = ["running_primop_pos", "static_primop", "compile_primop_call", "run_primop"]

@@ -187,7 +187,9 @@ def _with_lookup(name: str, with_depths: list[int], pos: Any, force_it: bool) ->
             frame = env
             for _ in range(depth):
                 frame = frame[0]
-            attrs = with_attrs(frame)
+            attrs = frame[1]
+            if type(attrs) is not Attrs:
+                attrs = with_attrs(frame)
             v = attrs.get(name, _MISSING)
             if v is not _MISSING:
                 if force_it and type(v) is Thunk:
@@ -293,9 +295,8 @@ def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
         items = [(n, x, p) for n, (k, x, p) in zip(names, lazies)]
 
         def ev_plain(env: Any) -> Any:
-            attrs = Attrs(positions=positions)
-            for n, x, p in items:
-                attrs[n] = Thunk(x, env, p)
+            attrs = Attrs({n: Thunk(x, env, p) for n, x, p in items})
+            attrs.positions = positions
             return attrs
 
         return ev_plain

@@ -21,6 +21,7 @@ from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, T
 from nixlite.eval.scope import Scope
 from nixlite.eval.suggestions import did_you_mean
 from nixlite.eval.values import Attrs, Lambda, Thunk, type_name
+from nixlite.syntax import ast
 
 MAX_CALL_DEPTH = 10_000
 # Set by the CLI for --show-trace: Nix records call frames only then.
@@ -59,7 +60,11 @@ class LambdaInfo:
             self.formal_names = frozenset(f.name for f in formals)
             self.formal_positions = {f.name: f.pos for f in formals}
         self.check_order = sorted(f.name for f in formals)
-        self.body = compile_expr(node.body, inner)
+        if name is not None and type(node.body) is ast.Lambda:
+            # Nix's setName reaches nested lambdas: in `f = a: b: …` both are 'f'.
+            self.body = compile_lambda(node.body, inner, name)
+        else:
+            self.body = compile_expr(node.body, inner)
 
     def describe(self) -> str:
         """How Nix 2.8 names this function in argument errors."""
@@ -110,15 +115,16 @@ def call_closure(fn: Closure, arg: Any, call_pos: Any) -> Any:
         raise StackOverflow(call_pos)
     _call_depth += 1
     try:
-        if info.formals is None:
-            return info.body([fn.env, arg])
-        return info.body(_bind_formals(info, fn.env, arg, call_pos))
-    except NixError as err:
-        if _tracing:
-            what = f"'{info.name}'" if info.name else "anonymous lambda"
-            err.add_trace(info.pos, f"while evaluating {what}")
-            err.add_trace(call_pos, "from call site")
-        raise
+        # Binding the arguments happens outside Nix's trace frames.
+        frame = [fn.env, arg] if info.formals is None else _bind_formals(info, fn.env, arg, call_pos or primop_call_pos())
+        try:
+            return info.body(frame)
+        except NixError as err:
+            if _tracing:
+                what = f"'{info.name}'" if info.name else "anonymous lambda"
+                err.add_trace(info.pos, f"while evaluating {what}")
+                err.add_trace(call_pos or primop_call_pos(), "from call site")
+            raise
     finally:
         _call_depth -= 1
 
@@ -221,6 +227,13 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
         return f
 
     return ev
+
+
+def primop_call_pos() -> Any:
+    """Where the innermost running builtin was called: builtins call functions from there."""
+    from nixlite.eval.builtin_calls import running_primop_pos
+
+    return running_primop_pos[-1] if running_primop_pos else None
 
 
 def call_depth() -> int:

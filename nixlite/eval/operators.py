@@ -39,13 +39,23 @@ def compile_concat(node: Any, scope: Any) -> Code:
     parts = [(compile_expr(p, scope), p.pos) for p in node.parts]
     if not node.force_string and len(parts) == 2:
         return _compile_plus(parts[0], parts[1])
-    force_string = node.force_string
+    positions = [p for _, p in parts]
+    if node.force_string:
+        # Interpolation: string parts are joined directly; anything else
+        # (context, paths, sets, errors) takes the general path.
+        codes = [code for code, _ in parts]
+
+        def ev_interpolation(env: Any) -> Any:
+            values = [code(env) for code in codes]
+            for v in values:
+                if type(v) is not str:
+                    return concat_values(values, positions, True)
+            return "".join(values)
+
+        return ev_interpolation
 
     def ev(env: Any) -> Any:
-        values = []
-        for code, _ in parts:
-            values.append(code(env))
-        return concat_values(values, [p for _, p in parts], force_string)
+        return concat_values([code(env) for code, _ in parts], positions, False)
 
     return ev
 
@@ -78,6 +88,8 @@ def concat_values(values: list[Any], positions: list[Any], force_string: bool) -
     from nixlite.eval.state import current_state
 
     state = current_state()
+    if first is str and all(type(v) is str for v in values):
+        return "".join(values)
     copy = first is str or first is ContextString
     texts: list[str] = []
     context: set[str] = set()

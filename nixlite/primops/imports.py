@@ -23,7 +23,7 @@ from nixlite.primops.registry import constant, primop
 def _import_path(state: Any, v: Any) -> str:
     path = coerce_to_path(state, v)
     if not os.path.exists(path):
-        raise EvalError(f"getting status of '{path}': No such file or directory")
+        raise EvalError(f"getting status of '{path}': No such file or directory").unpositioned()
     return path
 
 

@@ -24,6 +24,7 @@ with `surrogateescape`, so any byte string survives a round trip.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final, Iterator
 
@@ -292,11 +293,28 @@ class TarReader:
         return buf
 
     def _skip_rest(self) -> None:
+        if self._remaining + self._pad >= BLOCK and self._seek_forward(self._remaining + self._pad):
+            self._remaining = self._pad = 0
+            return
         while self._remaining:
             self._remaining -= len(self._read_exact(min(self._remaining, 1 << 20)))
         if self._pad:
             self._read_exact(self._pad)
             self._pad = 0
+
+    def _seek_forward(self, n: int) -> bool:
+        """Skip `n` bytes of a plain file by seeking (listing a layer need not read its data)."""
+        try:
+            fileno = self._stream.fileno()
+            position = self._stream.tell()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            return False
+        if type(self._stream) is not io.BufferedReader:
+            return False  # a decompressing or wrapped stream: read through it
+        if position + n > os.fstat(fileno).st_size:
+            raise ImageFormatError("tar: unexpected end of archive")
+        self._stream.seek(n, io.SEEK_CUR)
+        return True
 
     def _read_meta(self, m: Member) -> bytes:
         if m.size > _MAX_META_SIZE:

@@ -218,3 +218,10 @@ def test_flatten_of_truncated_layer_is_an_error(tmp_path) -> None:
     layer.write_bytes(_tar([("f", "file", b"x" * 4096)])[:1024])
     with pytest.raises(ImageFormatError, match="end of archive"):
         flatten_layers([str(layer)], str(tmp_path / "root"))
+
+
+def test_listing_a_truncated_layer_is_an_error(tmp_path) -> None:
+    layer = tmp_path / "l.tar"
+    layer.write_bytes(_tar([("f", "file", b"x" * 40000), ("g", "file", b"")])[:4096])
+    with pytest.raises(ImageFormatError, match="end of archive"):
+        image_paths([str(layer)])

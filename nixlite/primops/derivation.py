@@ -32,7 +32,7 @@ from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_attrs, force_bool, force_list, force_string_no_ctx
 from nixlite.eval.errors import EvalError, NixError
-from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, force
+from nixlite.eval.values import Attrs, ContextString, Thunk, force
 from nixlite.primops.registry import constant, primop
 from nixlite.primops.store import store_errors, store_of
 from nixlite.primops.structured_attrs import json_string, value_to_json
@@ -255,16 +255,17 @@ def _remember(store: Any, drv: Derivation) -> str:
     return path
 
 
+# Nix names its built-in derivation.nix this way in positions (and shows no snippet for it).
+DERIVATION_NIX_SHOWN_AS = "//builtin/derivation.nix"
+
+
 def _derivation_value(state: Any) -> Thunk:
     """The global `derivation`: the function derivation.nix evaluates to (evaluated when first used)."""
 
     def evaluate(_env: Any) -> Any:
-        eval_file = getattr(state, "eval_file", None)
-        if eval_file is not None:
-            return eval_file(DERIVATION_NIX)
-        from nixlite.primops.registry import _PRIMOPS  # fall back on the `import` builtin
-
-        return force(_PRIMOPS["import"].fn(state, PathValue(DERIVATION_NIX)))
+        with open(DERIVATION_NIX, encoding="utf-8") as f:
+            text = f.read()
+        return state.eval_string(text, file=DERIVATION_NIX_SHOWN_AS, base_dir=os.path.dirname(DERIVATION_NIX))
 
     return Thunk(evaluate, None)
 

@@ -131,12 +131,27 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid literal '{name}'")
 
 
+def _json_float(text: str) -> float:
+    f = float(text)
+    if f in (float("inf"), float("-inf")):
+        raise EvalError(f"[json.exception.out_of_range.406] number overflow parsing '{text}'")
+    return f
+
+
 def _to_nix(v: Any) -> Any:
-    if type(v) is dict:
-        return Attrs({k: _to_nix(v[k]) for k in sorted(v)})
-    if type(v) is list:
+    t = type(v)
+    if t is dict:
+        return Attrs({k: _to_nix(v[k]) for k in sorted(v)})  # names may hold NUL (std::string)
+    if t is list:
         return [_to_nix(x) for x in v]
+    if t is str:
+        return _c_string(v)
     return v
+
+
+def _c_string(s: str) -> str:
+    """Nix strings end at a NUL character (they are C strings)."""
+    return s.split("\0", 1)[0] if "\0" in s else s
 
 
 @primop("fromJSON", 1)
@@ -146,7 +161,7 @@ def from_json(s: Any) -> Any:
     problem = json_error_message(to_bytes(text)) if _SURROGATE_ESCAPE.search(text) else None
     if problem is None:
         try:
-            return _to_nix(json.loads(text, parse_int=_json_int, parse_constant=_reject_constant))
+            return _to_nix(json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_reject_constant))
         except (ValueError, RecursionError) as err:
             problem = json_error_message(to_bytes(text)) or f"[json.exception.parse_error.101] parse error: {err}"
     raise EvalError(problem)

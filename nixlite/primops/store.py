@@ -196,7 +196,7 @@ def store_path(state: Any, arg: Any) -> Any:
             raise EvalError(f"path '{path}' is not in the Nix store")
         top = paths.to_store_path(path, store.store_dir)
         if not store.read_only and not store.is_valid(top):
-            raise EvalError(f"path '{top}' is not valid")
+            raise EvalError(f"path '{top}' does not exist and cannot be created")
     return ContextString(path, frozenset(ctx | {top}))
 
 

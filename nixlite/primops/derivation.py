@@ -35,7 +35,7 @@ from nixlite.eval.errors import EvalError, NixError
 from nixlite.eval.values import Attrs, ContextString, Thunk, force
 from nixlite.primops.registry import constant, primop
 from nixlite.primops.store import store_errors, store_of
-from nixlite.primops.structured_attrs import json_string, value_to_json
+from nixlite.primops.json import json_string, to_json
 from nixlite.store import hashes
 from nixlite.store.derivation import (
     Derivation, DerivationOutput, derivation_path, fill_output_paths, fixed_output, hash_derivation_modulo,
@@ -99,7 +99,7 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
                     drv.args.append(_coerce(state, item, got.context))
             elif structured:
                 if key != "__structuredAttrs":
-                    json_attrs[key] = value_to_json(state, value, got.context)
+                    json_attrs[key] = _attribute_json(state, value, got.context)
                     try:
                         _read_special_structured(state, key, value, got, name_pos)
                     except NixError as err:  # Nix checks these at the name's position
@@ -116,6 +116,17 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
     drv.builder = got.special.get("builder", "")
     drv.platform = got.special.get("system", "")
     return got
+
+
+def _attribute_json(state: Any, value: Any, context: set[str]) -> str:
+    """An attribute's JSON for `__json` (Nix's printValueAsJSON, strict, paths copied)."""
+    out: list[str] = []
+    try:
+        to_json(state, value, out, context)
+    except EvalError as err:
+        # Nix points at a function that cannot be converted, where it knows its position.
+        raise err.at(getattr(force(value), "pos", None))
+    return "".join(out)
 
 
 def _coerce(state: Any, value: Any, context: set[str]) -> str:

@@ -4,7 +4,10 @@
                   [-o result | --no-out-link] [-j N] [--cores N] [--keep-failed]
                   [--show-trace] [--store ROOT]
 
-The selection is nix-instantiate's (`nixlite.commands.drv_selection`); the
+FILE may also be a store derivation (`/nix/store/…drv`, or its physical
+path under `--store`): then its `out` output is built and linked, as
+nix-build 2.8 does.
+Otherwise the selection is nix-instantiate's (`nixlite.commands.drv_selection`); the
 selected outputs are realised (`nixlite.build.scheduler`); then, as
 nix-build does, a symlink per selected derivation is made — `result`,
 `result-2`, … and `result-<output>` for an output other than `out` — and
@@ -35,7 +38,7 @@ EXIT_HASH_MISMATCH = 102
 
 
 class OutLinkError(NixError):
-    """A `result` link that cannot be made."""
+    """A `result` link that cannot be made, or a store derivation that is not there."""
 
 
 def _jobs(text: str) -> int:
@@ -62,10 +65,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-Q", "--no-build-output", action="store_true", help="accepted for nix-build compatibility")
 
 
+def _store_derivation(args: argparse.Namespace) -> tuple[object, list[tuple[str, str]]] | None:
+    """`nixlite build /nix/store/…drv` (or its physical path): every output of a stored derivation."""
+    from nixlite.store.store import Store
+
+    if args.expr is not None or not args.file or not args.file.endswith(".drv") or args.attrs:
+        return None
+    store = Store(args.store_root)
+    path = os.path.abspath(args.file)
+    if path.startswith(store.real_store_dir + "/"):
+        path = store.store_dir + path[len(store.real_store_dir):]
+    if not path.startswith(store.store_dir + "/"):
+        return None
+    if not store.is_valid(path):
+        raise OutLinkError(f"path '{path}' is not valid")
+    outputs = sorted(store.read_derivation(path).outputs, key=lambda name: (name != "out", name))
+    return store, [(path, outputs[0])]  # nix-build 2.8 selects the default output only
+
+
 def _selected_outputs(args: argparse.Namespace) -> tuple[object, list[tuple[str, str]]]:
     """Evaluate and instantiate: the store and the (drv path, output name) pairs, in order."""
     from nixlite.primops.store import store_of
 
+    stored = _store_derivation(args)
+    if stored is not None:
+        return stored
     state, values, auto = evaluate_selection(args)
     selected: list[tuple[str, str]] = []
     for value in values:

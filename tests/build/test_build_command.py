@@ -95,3 +95,15 @@ def test_failures_as_nix_reports_them(tmp_path, source, status):
     assert _error_lines(ours.stderr) == _error_lines(theirs.stderr)
     assert not os.path.lexists(tmp_path / "result")
     assert Store(str(tmp_path / "root")).verify() == []
+
+
+def test_building_a_store_derivation(tmp_path):
+    root = str(tmp_path / "root")
+    inst = subprocess.run([sys.executable, "-m", "nixlite.cli", "instantiate", CASES, "-A", "multi", "--store", root],
+                          capture_output=True, text=True, timeout=120)
+    drv_path = inst.stdout.strip()
+    ours = nixlite_build([drv_path, "--store", root], str(tmp_path))
+    assert ours.returncode == 0, ours.stderr
+    # As nix-build 2.8 does for a .drv argument: the default output, one link.
+    assert ours.stdout == Store(root).read_derivation(drv_path).outputs["out"].path + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("result")) == ["result"]

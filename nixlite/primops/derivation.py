@@ -8,7 +8,7 @@ nix-instantiate's:
   arguments; every other attribute becomes an environment variable by Nix's
   coercion (strings as is, integers in decimal, true → "1", false and null →
   "", lists space-joined, paths copied to the store, derivations → outPath).
-  With `__structuredAttrs = true` they all go, as JSON, into `__json`
+  With `__structuredAttrs = true` they all go, as JSON (toJSON's printer), into `__json`
   instead; `__ignoreNulls = true` drops null attributes.
 - `builder`, `system`, `outputs`, `outputHash`, `outputHashAlgo` and
   `outputHashMode` are also read for themselves.

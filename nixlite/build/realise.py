@@ -33,12 +33,13 @@ import functools
 import glob
 import os
 import platform
+import secrets
 import shutil
 import tempfile
 import threading
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from nixlite.build import python_builders, sandbox
 from nixlite.build.environment import ExportedPath, builder_inputs
@@ -118,11 +119,14 @@ class Workspace:
         self.keep_failed = keep_failed
         drv_name = base_name(drv_path)[33:]
         self.build_dir = tempfile.mkdtemp(prefix=f"nix-build-{drv_name}-")
-        self.stage = tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=store.real_store_dir)
-        os.chmod(self.stage, 0o1775)  # as Nix's sandbox store directory
+        self.etc_dir = tempfile.mkdtemp(prefix="nixlite-etc-")
+        # The stage's lock is held before the stage exists, so that
+        # remove_stale_stages (in another process) never takes a live one.
+        self.stage = os.path.join(store.real_store_dir, STAGE_PREFIX + secrets.token_hex(8))
         self._stage_lock = open(_stage_lock_path(store, self.stage), "w")
         fcntl.flock(self._stage_lock.fileno(), fcntl.LOCK_EX)
-        self.etc_dir = os.path.join(tempfile.mkdtemp(prefix="nixlite-etc-"))
+        os.mkdir(self.stage)
+        os.chmod(self.stage, 0o1775)  # as Nix's sandbox store directory
 
     def staged(self, path: str) -> str:
         """Where an output (logical path) is created during the build."""

@@ -11,7 +11,6 @@ import pytest
 from drvs import make_drv, output_path
 
 from nixlite.build.sandbox import StoreView, run_sandboxed
-from nixlite.build.scheduler import BuildFailure
 
 SH = "export PATH=/usr/bin:/bin; "
 

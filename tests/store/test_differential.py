@@ -197,3 +197,35 @@ def test_same_error_as_nix(expr: str, tmp_path) -> None:
     # no position of their own (only their attributes'), so that one is not compared.
     if want_pos is not None and "missing for call to" not in want:
         assert err.value.pos is not None and (err.value.pos.line, err.value.pos.col) == want_pos
+
+
+# --- the examples: the prelude (builtins/) is plain Nix, so Nix itself can instantiate them ----
+
+EXAMPLES = ["shell", "redis", "nginx", "multi"]
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_images_instantiate_as_with_nix(example: str, tmp_path) -> None:
+    from nixlite.eval.state import EvalState
+    from nixlite.store.store import Store
+
+    file = os.path.join(REPO, "examples", example, "default.nix")
+    prelude = "nixpkgs=" + os.path.join(REPO, "builtins")
+    r = run_nix(["nix-instantiate", "-I", prelude, file, "-A", "image"], timeout=300)
+    assert r.returncode == 0, r.stderr
+    want = r.stdout.strip()
+    state = EvalState(search_path=[prelude], use_nix_path=False)
+    state.store = Store(str(tmp_path / "store"))
+    top = force(state.eval_file(file))
+    from nixlite.commands.drv_selection import auto_call
+    from nixlite.eval.values import Attrs
+
+    image = force(force(auto_call(top, Attrs()))["image"])
+    assert _text(image["drvPath"]) == want
+
+    def read_ours(p: str) -> str:
+        with open(state.store.physical(p), encoding="utf-8") as f:
+            return f.read()
+
+    assert _closure_texts(read_ours, want) == _closure_texts(_read_nix, want)

@@ -20,7 +20,10 @@ from typing import Any
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="files to evaluate ('-' for stdin), or expressions with -E")
-    parser.add_argument("-E", "--expr", action="store_true", help="interpret the arguments as Nix expressions")
+    # `-E EXPR` takes the expression as its value (so `-E 1 -E 2` works with
+    # argparse); any further arguments are expressions too, as in Nix.
+    parser.add_argument("-E", "--expr", nargs="?", action="append", const=None, default=None, metavar="EXPR",
+                        help="interpret the arguments as Nix expressions")
     parser.add_argument("--eval", action="store_true", help="accepted for compatibility with nix-instantiate")
     parser.add_argument("--strict", action="store_true", help="evaluate the result fully")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -41,11 +44,12 @@ def run(args: argparse.Namespace) -> int:
     state = EvalState(search_path=args.include)
     state.trace_verbose = args.trace_verbose
     auto_args = _auto_args(state, args)
-    inputs = args.files or (["-"] if not args.expr else [])
-    if not inputs and not args.expr:
-        inputs = ["-"]
+    is_expr = args.expr is not None
+    inputs = [e for e in args.expr or () if e is not None] + args.files
+    if not inputs and not is_expr:
+        inputs = ["./default.nix"]  # as nix-instantiate does without arguments
     for item in inputs:
-        root = _evaluate_input(state, item, args.expr)
+        root = _evaluate_input(state, item, is_expr)
         for path in args.attr or [""]:
             value = select_attr_path(state, root, path, auto_args)
             if auto_args is not None:
@@ -164,7 +168,11 @@ def select_attr_path(state: Any, root: Any, path: str, auto_args: dict[str, Any]
         if token == "":
             raise EvalError(f"empty attribute name in selection path '{path}'")
         if token not in value:
-            raise EvalError(f"attribute '{token}' in selection path '{path}' not found")
+            from nixlite.eval.suggestions import did_you_mean
+
+            err = EvalError(f"attribute '{token}' in selection path '{path}' not found")
+            err.hint = did_you_mean(token, value.keys())
+            raise err
         value = value[token]
     return force(value)
 

@@ -104,7 +104,7 @@ def cat_attrs(name: Any, items: Any) -> list[Any]:
 @primop("mapAttrs", 2, lazy=(0,))
 def map_attrs(fn: Any, s: Any) -> Attrs:
     s = force_attrs(s)
-    return Attrs({k: lazy_call2(fn, k, v) for k, v in s.items()}, positions=s.positions)
+    return Attrs({k: lazy_call2(fn, k, v) for k, v in s.items()})  # Nix 2.8 keeps no positions here
 
 
 @primop("zipAttrsWith", 2)

@@ -145,18 +145,25 @@ def _close_group(out: list[tuple[str, str]]) -> None:
     out.append((group, "atom"))
 
 
-_cache: dict[str, tuple[re.Pattern[bytes], bool]] = {}
+_cache: dict[str, tuple[re.Pattern[bytes], int | None]] = {}
+_UNBOUNDED = 1 << 62
+_CACHE_LIMIT = 4096
 
 
-def compile_regex(pattern: str) -> tuple[re.Pattern[bytes], bool]:
-    """The compiled pattern, and whether it has alternatives (for longest-match searching)."""
+def compile_regex(pattern: str) -> tuple[re.Pattern[bytes], int | None]:
+    """The compiled pattern, and for patterns with alternatives the longest match
+    they can make (for longest-match searching; None without alternatives)."""
     hit = _cache.get(pattern)
     if hit is None:
         try:
-            rx = re.compile(to_bytes(translate(pattern)))
+            translated = to_bytes(translate(pattern))
+            rx = re.compile(translated)
+            longest = re._parser.parse(translated).getwidth()[1] if "|" in pattern else None  # type: ignore[attr-defined]
         except (_Invalid, re.error, OverflowError):
             raise EvalError(f"invalid regular expression '{pattern}'") from None
-        hit = (rx, "|" in pattern)
+        hit = (rx, None if longest is None else min(longest, _UNBOUNDED))
+        if len(_cache) >= _CACHE_LIMIT:  # patterns built at run time must not grow it forever
+            _cache.clear()
         _cache[pattern] = hit
     return hit
 
@@ -172,10 +179,11 @@ def match(regex: Any, s: Any) -> Any:
     return None if m is None else _groups(m)
 
 
-def _longest_at(rx: re.Pattern[bytes], data: bytes, start: int, shortest: int) -> re.Match[bytes] | None:
+def _longest_at(rx: re.Pattern[bytes], data: bytes, start: int, shortest: int,
+                longest: int) -> re.Match[bytes] | None:
     """The longest match from `start` ending after `shortest` (libstdc++ prefers longer alternatives)."""
     anchored_end = b"\\Z" in rx.pattern  # \Z would also match at a shortened end
-    for end in range(len(data), shortest, -1):
+    for end in range(min(len(data), start + longest), shortest, -1):
         longer = rx.fullmatch(data, start, end)
         if longer is not None:
             return longer
@@ -184,7 +192,7 @@ def _longest_at(rx: re.Pattern[bytes], data: bytes, start: int, shortest: int) -
     return None
 
 
-def _search_longest(rx: re.Pattern[bytes], data: bytes) -> Any:
+def _search_longest(rx: re.Pattern[bytes], data: bytes, longest: int) -> Any:
     """The matches std::regex_iterator finds, taking the longest alternative at each start."""
     pos = 0
     n = len(data)
@@ -192,7 +200,8 @@ def _search_longest(rx: re.Pattern[bytes], data: bytes) -> Any:
         m = rx.search(data, pos)
         if m is None:
             return
-        m = _longest_at(rx, data, m.start(), m.end()) or m
+        if m.end() - m.start() < longest:
+            m = _longest_at(rx, data, m.start(), m.end(), longest) or m
         yield m
         # After an empty match the search goes on from the next byte (a longer
         # match at the same start would have been found above).
@@ -201,12 +210,12 @@ def _search_longest(rx: re.Pattern[bytes], data: bytes) -> Any:
 
 @primop("split", 2)
 def split(regex: Any, s: Any) -> list[Any]:
-    rx, alternatives = compile_regex(force_string_ctx(regex)[0])
+    rx, longest = compile_regex(force_string_ctx(regex)[0])
     text = force_string_ctx(s)[0]
     data = to_bytes(text)
     out: list[Any] = []
     prev_end = 0
-    for m in (_search_longest(rx, data) if alternatives else rx.finditer(data)):
+    for m in (rx.finditer(data) if longest is None else _search_longest(rx, data, longest)):
         out.append(from_bytes(data[prev_end:m.start()]))
         out.append(_groups(m))
         prev_end = m.end()

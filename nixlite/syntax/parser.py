@@ -12,6 +12,7 @@ Syntax errors are reported in bison's words (syntax_errors.py).
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import NamedTuple
 
@@ -20,7 +21,6 @@ from nixlite.syntax import ast
 from nixlite.syntax import tables as _tables_module
 from nixlite.syntax.builder import Builder
 from nixlite.syntax.lexer import Lexer
-from nixlite.syntax.syntax_errors import syntax_error
 
 _TABLES = _tables_module.load()
 _STATES: list = _TABLES["STATES"]
@@ -32,31 +32,59 @@ _RULES: list = _TABLES["RULES"]
 _MAX_DEPTH = 9998
 
 
+# Pass-through reductions (`?rule` with one child) only replace the top state,
+# and the state they end in depends only on the state below, the top state
+# and the lookahead: chains of them (an atom climbs ~18 precedence levels)
+# are followed once and remembered.
+_UNIT_CHAINS: dict = {}
+
+
+def _unit_chain(below: int, top: int, ttype: str, rules: list) -> int:
+    states = _STATES
+    state = top
+    while True:
+        action = states[state].get(ttype)
+        if action is None or action >= 0:
+            return state
+        origin, n, callback = rules[~action]
+        if n != 1 or callback is not None:
+            return state
+        state = states[below][origin]
+
+
 def _run(tokens, builder: Builder, lexer: Lexer):
     """Drive the LALR automaton over `tokens`, calling the builder's actions."""
     states = _STATES
     rules = [(origin, n, getattr(builder, name) if name else None) for origin, n, name in _RULES]
+    unit_chains = _UNIT_CHAINS
     state_stack = [_START]
     values: list = []
     starts: list = []
     ends: list = []
+    push_state, push_value, push_start, push_end = state_stack.append, values.append, starts.append, ends.append
     for tok in tokens:
         ttype = tok[0]
         while True:
             action = states[state_stack[-1]].get(ttype)
             if action is None:
+                from nixlite.syntax.syntax_errors import syntax_error
+
                 raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
             if action >= 0:
                 if len(state_stack) >= _MAX_DEPTH:
                     raise ParseError("memory exhausted", builder.pos(tok[2]))
-                state_stack.append(action)
-                values.append(tok)
-                starts.append(tok[2])
-                ends.append(tok[3])
+                push_state(action)
+                push_value(tok)
+                push_start(tok[2])
+                push_end(tok[3])
                 break
             origin, n, callback = rules[~action]
             if n == 1 and callback is None:  # a pass-through rule: only the state changes
-                state_stack[-1] = states[state_stack[-2]][origin]
+                key = (state_stack[-2], state_stack[-1], ttype)
+                top = unit_chains.get(key)
+                if top is None:
+                    top = unit_chains[key] = _unit_chain(key[0], key[1], ttype, _RULES)
+                state_stack[-1] = top
                 continue
             if n:
                 children = values[-n:]
@@ -67,10 +95,10 @@ def _run(tokens, builder: Builder, lexer: Lexer):
             else:
                 children = []
                 start = end = builder.prev_end = ends[-1] if ends else 0
-            values.append(callback(start, *children))
-            starts.append(start)
-            ends.append(end)
-            state_stack.append(states[state_stack[-1]][origin])
+            push_value(callback(start, *children))
+            push_start(start)
+            push_end(end)
+            push_state(states[state_stack[-1]][origin])
             if ttype == "$END" and state_stack[-1] == _END:
                 return values[-1]
     raise AssertionError("the token stream ended without $END")
@@ -96,7 +124,15 @@ def parse_source(text: str, file: str = "«string»", base_dir: str | None = Non
         base_dir = os.getcwd()
     builder = Builder(text, file, base_dir, _show)
     lexer = Lexer(text, builder.pos)
-    expr = _run(lexer.tokens(), builder, lexer)
+    # The parse allocates many small objects and frees none: the cyclic
+    # garbage collector would only rescan them again and again.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        expr = _run(lexer.tokens(), builder, lexer)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     if check_scope:
         from nixlite.syntax.scope import check_scope as _check
 

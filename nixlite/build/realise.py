@@ -220,7 +220,7 @@ def run_process_builder(store: Store, drv: Derivation, env: dict[str, str], ws: 
         cwd=sandbox.SANDBOX_BUILD_DIR,
         store=sandbox.StoreView(store.real_store_dir, paths=input_paths, stage=ws.stage, store_dir=store.store_dir),
         writable=[(ws.build_dir, sandbox.SANDBOX_BUILD_DIR)],
-        network=drv.is_fixed_output, etc_dir=ws.etc_dir)
+        network=drv.is_fixed_output, etc_dir=ws.etc_dir, nix_seccomp=True)
     proc = sandbox.start([drv.builder, *drv.args], spec, env)
     running.add(proc)
     try:

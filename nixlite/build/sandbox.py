@@ -5,7 +5,8 @@ the input closure at /nix/store, the build directory at /build, a private
 /tmp, generated /etc/passwd, /etc/group and /etc/hosts, /proc and a minimal
 /dev; no network (except for fixed-output derivations, whose result is
 checked by hash anyway); hostname `localhost`; uid 1000 ("nixbld") and gid
-100 inside a user namespace. nixlite does the same with bubblewrap, with one
+100 inside a user namespace; Nix's seccomp filter (no setuid/setgid modes, no
+extended attributes; `nixlite.build.seccomp`). nixlite does the same with bubblewrap, with one
 deliberate impurity: the host's /usr (and /bin, /lib, /lib64, /sbin) is
 visible read-only, so that runCommand-style `/bin/sh` builders find a shell
 and coreutils without a bootstrapped stdenv.
@@ -32,6 +33,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable, Mapping, Sequence
 
+from nixlite.build import seccomp
 from nixlite.store.paths import DEFAULT_STORE_DIR
 
 SANDBOX_BUILD_DIR = "/build"
@@ -101,6 +103,7 @@ class SandboxSpec:
     host_dirs: Sequence[str] | None = None
     etc_dir: str | None = None
     real_root: bool = field(default_factory=lambda: os.geteuid() == 0)
+    nix_seccomp: bool = False  # Nix's builder filter: no setuid/setgid modes, no xattrs (seccomp.py)
 
 
 def _pairs(mounts: Iterable[str | tuple[str, str]]) -> list[tuple[str, str]]:
@@ -196,13 +199,20 @@ def start(argv: Sequence[str], spec: SandboxSpec, env: Mapping[str, str],
     input closure does not hit the command-line length limit.
     """
     options = bwrap_arguments(spec)
-    with tempfile.TemporaryFile() as args_file:
+    program = seccomp.filter_program() if spec.nix_seccomp else None
+    with tempfile.TemporaryFile() as args_file, tempfile.TemporaryFile() as filter_file:
+        fds = [args_file.fileno()]
+        if program is not None:
+            filter_file.write(program)
+            filter_file.seek(0)
+            options += ["--seccomp", str(filter_file.fileno())]
+            fds.append(filter_file.fileno())
         args_file.write(b"".join(a.encode() + b"\0" for a in options))
         args_file.seek(0)
         return subprocess.Popen(
             [bwrap_path(), "--args", str(args_file.fileno()), "--", *argv],
             env=dict(env), stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-            pass_fds=(args_file.fileno(),), start_new_session=False)
+            pass_fds=tuple(fds), start_new_session=False)
 
 
 def pump(proc: subprocess.Popen[bytes], on_output: Callable[[bytes], None]) -> int:

@@ -49,7 +49,7 @@ def _outputs(store: Store, drv_paths: list[str]) -> list[str]:
 def test_every_output_has_nix_nar_hash_and_references(both_built):
     store, drv_paths = both_built
     outputs = _outputs(store, drv_paths)
-    assert len(outputs) == 14
+    assert len(outputs) == 16
     for path in outputs:
         info = store.query_path_info(path)
         assert info is not None, path

@@ -126,3 +126,14 @@ def test_run_sandboxed_with_a_root_filesystem(tmp_path, store):
     if os.geteuid() == 0:  # real root keeps the file-ownership capabilities
         assert (root / "data").stat().st_uid == 1000
     assert sorted(os.listdir(root)) == ["bin", "data"]  # no /proc, /dev, /nix left behind
+
+
+def test_no_setuid_files_and_no_xattrs(store, build):
+    """Nix's seccomp filter: chmod with S_ISUID/S_ISGID fails with EPERM, setxattr with ENOTSUP."""
+    script = SH + ("echo > f; chmod 4755 f 2>/dev/null; echo setuid $? > $out; chmod 2755 f 2>/dev/null; "
+                   "echo setgid $? >> $out; chmod 755 f; echo plain $? >> $out; /usr/bin/python3 -c '"
+                   "import errno, os\ntry:\n os.setxattr(\"f\", \"user.a\", b\"1\")\nexcept OSError as e:\n"
+                   " print(\"xattr\", errno.errorcode[e.errno])' >> $out")
+    d = make_drv(store, "seccomp", script)
+    build(d)
+    assert _result(store, d) == "setuid 1\nsetgid 1\nplain 0\nxattr ENOTSUP\n"

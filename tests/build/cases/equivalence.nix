@@ -56,4 +56,18 @@ in {
     { name = "fixed-sha1"; outputHashAlgo = "sha1"; outputHash = "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"; };
 
   allowed = sh "echo ${dep} > $out" { name = "allowed"; allowedReferences = [ dep ]; };
+
+  # Odd modes (setuid, world-writable, unreadable directory), a hard link,
+  # UTF-8 and hash-like names: only content, executable bits and links count.
+  modes = sh ''
+    mkdir -p $out/locked/inner $out/ünïcode
+    echo s > $out/setuid; chmod 4755 $out/setuid
+    echo w > $out/world; chmod 666 $out/world
+    echo l > $out/locked/inner/f; chmod 000 $out/locked/inner
+    ln $out/world $out/hardlink
+    echo u > "$out/ünïcode/$(basename ${dep})"
+  '' { name = "modes"; };
+
+  # A reference far into a large file (beyond the scanner's 1 MiB blocks).
+  big = sh "head -c 3000000 /dev/zero | tr '\\0' x > $out; echo ${dep} >> $out" { name = "big"; };
 }

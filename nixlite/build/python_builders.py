@@ -45,7 +45,18 @@ class BuildContext:
     log         writes one line to the build log
     run_sandboxed  runs argv (e.g. ["/bin/sh", "-c", script]) in the build
                 sandbox with extra writable directories; returns the exit status
+                (`nixlite.build.sandbox.run_sandboxed`, whose docstring lists the
+                parameters, with the whole store read-only at /nix/store and the
+                command's output going to the build log unless overridden)
     drv_path    the logical .drv path being built
+    extra       set by the build machinery: "store" (the Store), "derivation"
+                (the parsed Derivation), "input_paths" (its input closure)
+
+    `env` holds the paths a process builder would see: NIX_BUILD_TOP and
+    TMPDIR are `/build`, and files such as exportReferencesGraph's are in
+    `build_dir` (the physical directory). Python builders run in threads of
+    the nixlite process (up to `-j` at once): they must not chdir or change
+    other process-wide state.
     """
 
     drv_path: str

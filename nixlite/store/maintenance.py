@@ -1,6 +1,8 @@
 """Store maintenance: garbage collection from GC roots, and verification.
 
-GC roots are the links recorded by `Store.add_root` (nix-build's `result`
+Temp roots (`Store.add_temp_roots`) protect what running processes are
+using; a collector holds their files locked while it works. GC roots are
+the links recorded by `Store.add_root` (nix-build's `result`
 links): an entry in `<state>/gcroots` names a link; while that link exists and
 points at a store path, the path's closure is live. As with Nix's default
 `keep-derivations = true`, the deriver of a live path stays live when it is
@@ -13,9 +15,10 @@ missing or whose NAR hash no longer matches the database.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from nixlite.store.nar import nar_hash
 from nixlite.store.paths import BadStorePath, to_store_path
@@ -54,10 +57,10 @@ def find_roots(store: "Store") -> set[str]:
     return roots
 
 
-def live_paths(store: "Store") -> set[str]:
+def live_paths(store: "Store", extra_roots: set[str] = frozenset()) -> set[str]:  # type: ignore[assignment]
     """The closure of the roots, with valid derivers kept (keep-derivations)."""
     live: set[str] = set()
-    todo = [p for p in find_roots(store) if store.is_valid(p)]
+    todo = [p for p in find_roots(store) | extra_roots if store.is_valid(p)]
     while todo:
         closure = store.closure(todo) - live
         live |= closure
@@ -93,28 +96,62 @@ def _writer_alive(staged_name: str) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def _temp_roots_held(store: "Store") -> Iterator[set[str]]:
+    """The temp roots of live processes, their files kept locked (so no new ones) until exit."""
+    directory = os.path.join(store.state_dir, "temproots")
+    os.makedirs(directory, exist_ok=True)
+    roots: set[str] = set()
+    held = []
+    try:
+        for name in os.listdir(directory):
+            file = os.path.join(directory, name)
+            if not _writer_alive(f"x-{name}"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(file)
+                continue
+            f = open(file)
+            if name != str(os.getpid()):  # our own file: we would wait for ourselves
+                fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+            held.append(f)
+            roots.update(line.strip() for line in f if line.strip())
+        yield roots
+    finally:
+        for f in held:
+            f.close()
+
+
 def collect_garbage(store: "Store") -> list[str]:
     """Delete what no root reaches; returns the deleted store paths (logical)."""
     from nixlite.store.store import remove_tree
 
-    live = live_paths(store)
-    dead = [p for p in store.valid_paths() if p not in live]
-    deleted: list[str] = []
-    # Referrers before their references: the database forbids dangling references.
-    for path in sorted(dead, key=lambda p: -len(store.closure([p]) & set(dead))):
-        with store.lock([path]):
-            with store._transaction() as conn:
-                conn.execute("delete from Refs where referrer = (select id from ValidPaths where path = ?)", (path,))
-                conn.execute("delete from ValidPaths where path = ?", (path,))
-            remove_tree(store.physical(path))
-        deleted.append(path)
+    with open(os.path.join(store.state_dir, "gc.lock"), "a") as gc_lock:
+        fcntl.flock(gc_lock.fileno(), fcntl.LOCK_EX)  # one collector at a time
+        with _temp_roots_held(store) as temp_roots:
+            live = live_paths(store, temp_roots)
+            dead = [p for p in store.valid_paths() if p not in live]
+            with store._transaction() as conn:  # all invalid at once: no dangling references
+                for path in dead:
+                    conn.execute("delete from Refs where referrer = (select id from ValidPaths where path = ?)",
+                                 (path,))
+                conn.executemany("delete from ValidPaths where path = ?", [(p,) for p in dead])
+            for path in dead:
+                remove_tree(store.physical(path))
+            return dead + _delete_leftovers(store, live)
+
+
+def _delete_leftovers(store: "Store", live: set[str]) -> list[str]:
+    """Remove what is in the store directory but not valid (unless being written now)."""
+    from nixlite.store.store import remove_tree
+
+    deleted = []
     valid = set(store.valid_paths())
     for name in os.listdir(store.real_store_dir):
         logical = f"{store.store_dir}/{name}"
         if name.startswith(".tmp-"):
             if _writer_alive(name):
                 continue
-        elif logical in valid or _is_locked(store, name):
+        elif logical in valid or logical in live or _is_locked(store, name):
             continue
         remove_tree(os.path.join(store.real_store_dir, name))
         deleted.append(logical)

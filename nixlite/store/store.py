@@ -33,7 +33,7 @@ import stat
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from nixlite.store import nix32
 from nixlite.store.derivation import Derivation, derivation_path, hash_derivation_modulo
@@ -155,6 +155,8 @@ class Store:
         self._local = threading.local()
         self._drv_cache: dict[str, Derivation] = {}
         self._hash_modulo_cache: dict[str, bytes] = {}
+        self._temp_roots: Any = None
+        self._temp_roots_pid = 0
         if not read_only:
             for d in (self.real_store_dir, self.state_dir, os.path.join(self.state_dir, "locks"),
                       os.path.join(self.state_dir, "gcroots")):
@@ -326,6 +328,7 @@ class Store:
 
         `write(dest)` may return the (sha256, size) of the NAR it wrote, sparing a re-read.
         """
+        self.add_temp_roots([path])
         if self.read_only or self.is_valid(path):
             return path
         with self.lock([path]):
@@ -359,6 +362,7 @@ class Store:
         """
         refs = set(references)
         path = make_text_path(name, text, refs, self.store_dir)
+        self.add_temp_roots([path])
         if self.read_only or self.is_valid(path):
             return path
         staged = os.path.join(self.real_store_dir, f".tmp-{os.getpid()}-{threading.get_ident()}-{base_name(path)}")
@@ -460,6 +464,33 @@ class Store:
             os.unlink(tmp)
         os.symlink(link_path, tmp)
         os.replace(tmp, entry)
+
+    def add_temp_roots(self, paths: Iterable[str]) -> None:
+        """Protect paths from a concurrent `gc` for as long as this process lives.
+
+        Call it *before* checking that a path is valid and relying on it (as
+        evaluation does for what it adds, and a build for its inputs): `gc` holds
+        every process's temp-roots file locked from reading it until it has
+        finished deleting, so a root is either seen or added after gc is done.
+        """
+        if self.read_only:
+            return
+        handle = self._temp_roots
+        if handle is None or self._temp_roots_pid != os.getpid():
+            directory = os.path.join(self.state_dir, "temproots")
+            os.makedirs(directory, exist_ok=True)
+            # A collector running now holds gc.lock: wait for it, so that it never
+            # misses a temp-roots file created while it works.
+            with open(os.path.join(self.state_dir, "gc.lock"), "a") as gc_lock:
+                fcntl.flock(gc_lock.fileno(), fcntl.LOCK_SH)
+                handle = self._temp_roots = open(os.path.join(directory, str(os.getpid())), "a")
+            self._temp_roots_pid = os.getpid()
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            handle.write("".join(p + "\n" for p in paths))
+            handle.flush()
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def roots(self) -> set[str]:
         """Store paths reachable from live GC roots (links that still point into the store)."""

@@ -140,10 +140,19 @@ def test_add_path_and_verify_detects_corruption(store, tmp_path) -> None:
     assert len(problems) == 1 and "was modified" in problems[0]
 
 
+_MAKE_PATHS = """
+import sys
+from nixlite.store.store import Store
+s = Store(sys.argv[1])
+dep = s.add_text("dep", b"d")
+print(dep, s.add_text("top", dep.encode(), [dep]), s.add_text("loose", b"l"))
+"""
+
+
 def test_gc_keeps_rooted_closure_and_deletes_the_rest(store, tmp_path) -> None:
-    dep = store.add_text("dep", b"d")
-    top = store.add_text("top", dep.encode(), [dep])
-    loose = store.add_text("loose", b"l")
+    # Made by a process that has exited: its temp roots no longer count.
+    made = subprocess.run([sys.executable, "-c", _MAKE_PATHS, store.root], capture_output=True, text=True, check=True)
+    dep, top, loose = made.stdout.split()
     link = tmp_path / "result"
     os.symlink(store.physical(top), link)
     store.add_root(str(link), top)
@@ -153,6 +162,44 @@ def test_gc_keeps_rooted_closure_and_deletes_the_rest(store, tmp_path) -> None:
     os.unlink(link)
     store.gc()
     assert store.valid_paths() == []
+
+
+def test_temp_roots_protect_what_a_live_process_uses(store) -> None:
+    mine = store.add_text("in-use", b"u")  # this process is alive: a temp root
+    made = subprocess.run([sys.executable, "-c", _MAKE_PATHS, store.root], capture_output=True, text=True, check=True)
+    deleted = store.gc()
+    assert mine not in deleted and store.is_valid(mine)
+    assert set(made.stdout.split()) <= set(deleted)
+
+
+def _add_during_gc(root: str, started, result) -> None:
+    s = Store(root)
+    started.wait(10)
+    result.put(s.add_text("late", b"late"))
+
+
+def test_a_root_added_while_gc_runs_waits_for_it(store) -> None:
+    ctx = multiprocessing.get_context("fork")
+    started, result = ctx.Event(), ctx.Queue()
+    child = ctx.Process(target=_add_during_gc, args=(store.root, started, result))
+    child.start()
+    import nixlite.store.maintenance as maintenance
+
+    real_live = maintenance.live_paths
+
+    def slow_live(*args: object) -> set[str]:
+        started.set()  # the child now tries to add a temp root: it must wait for us
+        time.sleep(0.5)
+        return real_live(*args)  # type: ignore[arg-type]
+
+    maintenance.live_paths = slow_live  # type: ignore[assignment]
+    try:
+        store.gc()
+    finally:
+        maintenance.live_paths = real_live  # type: ignore[assignment]
+    late = result.get(10)
+    child.join(10)
+    assert os.path.exists(store.physical(late))  # written after the collection, intact
 
 
 def test_add_path_copies_exactly_what_the_nar_holds(store) -> None:

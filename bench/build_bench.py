@@ -28,9 +28,7 @@ import tempfile
 import time
 
 GRAPH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "build_graph.nix")
-NIX_OPTIONS = ["--option", "sandbox", "false", "--option", "substituters", ""]
-if os.geteuid() == 0:
-    NIX_OPTIONS += ["--option", "build-users-group", ""]
+NIX_OPTIONS = ["--option", "sandbox", "false", "--option", "substituters", "", "--option", "build-users-group", ""]
 
 
 def timed(args: list[str]) -> tuple[float, str]:

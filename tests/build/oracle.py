@@ -1,8 +1,8 @@
 """Real Nix as the oracle for builds: nix-build without sandbox, and its .drv files imported.
 
 `nix_build(file)` builds with Nix 2.8 (`--option sandbox false`, no
-substituters; as root also `build-users-group ''`, so no nixbld users are
-needed) and returns the output paths. `nar_hash_of(path)` asks Nix for the
+substituters, `build-users-group ''` so that no nixbld users are needed;
+through `sudo -n` when not root) and returns the output paths. `nar_hash_of(path)` asks Nix for the
 NAR hash it registered. `import_derivation(store, drv_path)` copies a .drv
 Nix wrote, with its input closure of .drv files and sources, into a nixlite
 store, checking that nixlite computes the same paths, so the builder layer
@@ -12,19 +12,21 @@ can be compared with Nix's on the very same derivations.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 
 from nixlite.store.derivation import Derivation
 from nixlite.store.paths import base_name, make_text_path
 from nixlite.store.store import Store
 
-NIX_OPTIONS = ["--option", "sandbox", "false", "--option", "substituters", ""]
-if os.geteuid() == 0:
-    NIX_OPTIONS += ["--option", "build-users-group", ""]
+NIX_OPTIONS = ["--option", "sandbox", "false", "--option", "substituters", "", "--option", "build-users-group", ""]
+# Nix 2.8 without a daemon must own /nix: as an ordinary user (CI may run as
+# one, with password-less sudo) the oracle commands run through `sudo -n`.
+AS_ROOT: list[str] = [] if os.geteuid() == 0 or not shutil.which("sudo") else ["sudo", "-n"]
 
 
 def _run(args: list[str]) -> str:
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(AS_ROOT + args, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed:\n{proc.stderr}")
     return proc.stdout

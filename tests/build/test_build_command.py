@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from oracle import NIX_OPTIONS, nar_hash_of, nix_build
+from oracle import AS_ROOT, NIX_OPTIONS, nar_hash_of, nix_build
 
 from nixlite.store import nix32
 from nixlite.store.store import Store
@@ -19,11 +19,6 @@ CASES = os.path.join(HERE, "cases", "equivalence.nix")
 def nixlite_build(args: list[str], cwd: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nixlite.cli", "build", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=180, env={**os.environ, "NO_COLOR": "1"})
-
-
-def nix_build_failing(file: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["nix-build", file, "--no-out-link", *NIX_OPTIONS], capture_output=True, text=True,
-                          timeout=120)
 
 
 def test_same_output_paths_and_nar_hashes_as_nix_build(tmp_path):
@@ -89,8 +84,8 @@ def test_failures_as_nix_reports_them(tmp_path, source, status):
     file = tmp_path / "f.nix"
     file.write_text(source)
     ours = nixlite_build([str(file), "--store", str(tmp_path / "root")], str(tmp_path))
-    theirs = subprocess.run(["nix-build", str(file), "--no-out-link", "-Q", *NIX_OPTIONS], capture_output=True,
-                            text=True, timeout=120)
+    theirs = subprocess.run([*AS_ROOT, "nix-build", str(file), "--no-out-link", "-Q", *NIX_OPTIONS],
+                            capture_output=True, text=True, timeout=120)
     assert (ours.returncode, theirs.returncode) == (status, status)
     assert _error_lines(ours.stderr) == _error_lines(theirs.stderr)
     assert not os.path.lexists(tmp_path / "result")

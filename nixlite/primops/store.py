@@ -17,10 +17,10 @@ import stat
 from typing import Any, Iterator
 
 from nixlite.eval.coerce import (
-    coerce_to_path_ctx, force_attrs, force_bool, force_string_ctx, force_string_no_ctx, type_error,
+    coerce_to_path_ctx, force_attrs, force_bool, force_string_ctx, force_string_no_ctx,
 )
 from nixlite.eval.errors import EvalError, NixError, TypeError_
-from nixlite.eval.values import PathValue, call, force, type_name
+from nixlite.eval.values import ContextString, force, make_string, type_name
 from nixlite.primops.common import call_bool, check_function
 from nixlite.primops.registry import primop
 from nixlite.store import hashes, paths
@@ -97,15 +97,11 @@ def to_file(state: Any, name_v: Any, contents_v: Any) -> Any:
             path = paths.make_text_path(name, data, refs, store.store_dir)
         else:
             path = store.add_text(name, data, refs)
-    from nixlite.eval.values import ContextString
-
     return ContextString(path, frozenset((path,)))
 
 
 def _filter_function(fn: Any) -> Any:
     """A NAR filter calling the Nix function `fn path type`, which must return a Boolean."""
-    from nixlite.eval.values import make_string
-
     def keep(path: str, st: os.stat_result) -> bool:
         mode = st.st_mode
         kind = ("regular" if stat.S_ISREG(mode) else "directory" if stat.S_ISDIR(mode)
@@ -117,8 +113,6 @@ def _filter_function(fn: Any) -> Any:
 
 def _add_path_value(state: Any, path: str, name: str, filter_fn: Any, recursive: bool,
                     expected: hashes.Hash | None) -> Any:
-    from nixlite.eval.values import ContextString
-
     try:
         with store_errors():
             if not os.path.lexists(path):
@@ -183,8 +177,6 @@ def filter_source(state: Any, filter_v: Any, path_v: Any) -> Any:
 
 @primop("storePath", 1, state=True)
 def store_path(state: Any, arg: Any) -> Any:
-    from nixlite.eval.values import ContextString
-
     path, ctx = coerce_to_path_ctx(state, arg)
     store = store_of(state)
     with store_errors():

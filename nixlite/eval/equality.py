@@ -95,7 +95,7 @@ def values_less(a: Any, b: Any) -> bool:
             if not _equal_items(x, y):
                 return values_less(x, y)
         return len(a) < len(b)
-    raise EvalError(f"cannot compare {type_name(a)} with {type_name(b)}")
+    raise EvalError(f"cannot compare {type_name(a)} with {type_name(b)}").unpositioned()  # as in Nix
 
 
 __all__ = ["values_equal", "values_less"]

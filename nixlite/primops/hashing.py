@@ -24,7 +24,7 @@ _FORMATS = ("base16", "nix32", "base32", "base64", "sri")
 def _algorithm(v: Any) -> str:
     name = force_string_no_ctx(v)
     if name not in ALGORITHMS:
-        raise EvalError(f"unknown hash algorithm '{name}'")
+        raise EvalError(f"unknown hash algorithm '{name}'").unpositioned()  # a usage error in Nix
     return name
 
 

@@ -134,7 +134,7 @@ def _reject_constant(name: str) -> Any:
 def _json_float(text: str) -> float:
     f = float(text)
     if f in (float("inf"), float("-inf")):
-        raise EvalError(f"[json.exception.out_of_range.406] number overflow parsing '{text}'")
+        raise EvalError(f"[json.exception.out_of_range.406] number overflow parsing '{text}'").unpositioned()
     return f
 
 
@@ -164,4 +164,4 @@ def from_json(s: Any) -> Any:
             return _to_nix(json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_reject_constant))
         except (ValueError, RecursionError) as err:
             problem = json_error_message(to_bytes(text)) or f"[json.exception.parse_error.101] parse error: {err}"
-    raise EvalError(problem)
+    raise EvalError(problem).unpositioned()  # the JSON library's error carries no position in Nix

@@ -21,7 +21,8 @@ from nixlite.primops.strings import from_bytes
 
 
 def _os_error(what: str, path: str, err: OSError) -> EvalError:
-    return EvalError(f"{what} '{path}': {err.strerror}")
+    # Nix reports system errors without a source position.
+    return EvalError(f"{what} '{path}': {err.strerror}").unpositioned()  # type: ignore[return-value]
 
 
 def read_bytes(path: str) -> bytes:
@@ -30,7 +31,7 @@ def read_bytes(path: str) -> bytes:
         with open(path, "rb") as f:
             return f.read()
     except IsADirectoryError as err:
-        raise EvalError(f"reading from file: {err.strerror}") from None
+        raise EvalError(f"reading from file: {err.strerror}").unpositioned() from None
     except OSError as err:
         raise _os_error("opening file", path, err) from None
 

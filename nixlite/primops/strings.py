@@ -70,7 +70,9 @@ def replace_strings(from_: Any, to: Any, s: Any) -> Any:
             context.update(rctx)
         return cache[i]
 
-    if "" in froms or not text.isascii():
+    # Valid UTF-8 patterns only match at character boundaries, so the text can be
+    # searched as characters unless an empty pattern inserts between bytes.
+    if "" in froms:
         result = _replace_scan(text, froms, replacement)
     else:
         result = _replace_regex(text, froms, replacement)

@@ -175,6 +175,7 @@ def input_closure(store: Store, drv: Derivation) -> set[str]:
             if name not in input_drv.outputs:
                 raise BuildError(f"derivation '{input_drv_path}' does not have an output named '{name}'")
             roots.add(input_drv.outputs[name].path)
+    store.add_temp_roots(roots)  # a concurrent gc must not take the inputs away
     for path in roots:
         if not store.is_valid(path):
             raise BuildError(f"dependency '{path}' is not valid")
@@ -408,6 +409,7 @@ def _missing_outputs(store: Store, drv: Derivation) -> dict[str, str]:
 def realise(job: BuildJob) -> bool:
     """Build `job.drv` unless its outputs are valid (step 1 onwards); True if it was built here."""
     store, drv = job.store, job.drv
+    store.add_temp_roots(out.path for out in drv.outputs.values())  # kept until the result links exist
     if not _missing_outputs(store, drv):
         return False
     with store.lock(out.path for out in drv.outputs.values()):

@@ -91,6 +91,7 @@ def plan_builds(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]
         for name in names:
             if name not in drv.outputs:
                 raise BuildError(f"derivation '{drv_path}' does not have an output named '{name}'")
+        store.add_temp_roots(drv.outputs[n].path for n in names)
         if all(store.is_valid(drv.outputs[n].path) for n in names):
             continue
         wanted[drv_path] = names

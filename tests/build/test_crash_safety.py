@@ -105,3 +105,17 @@ def test_sigkill_between_moving_and_registering(store, build):
     build(d)
     assert store.is_valid(out) and store.is_valid(dev)
     assert store.verify() == []
+
+
+def test_gc_during_a_build_keeps_its_inputs(store, build):
+    dep = make_drv(store, "dep", "echo dep > $out")
+    build(dep)  # valid, and no GC root refers to it
+    dep_out = output_path(store, dep)
+    top = make_drv(store, "top", SH + f"echo started; sleep 1; cat {dep_out} > $out", inputs=[(dep, "out")])
+    proc = _start(store, top)
+    _wait_for_log(store, top, "started")
+    store.gc()
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    assert store.is_valid(dep_out)
+    with open(store.physical(output_path(store, top))) as f:
+        assert f.read() == "dep\n"

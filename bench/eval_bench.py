@@ -3,7 +3,7 @@
     python3 bench/eval_bench.py [--runs N] [--only NAME]
 
 Each benchmark is a Nix file evaluated with `--eval --strict` by both; the
-best wall time of N runs is taken (start-up included, as a user sees it),
+best CPU time (user + sys) of N runs is taken (start-up included),
 outputs are checked to be identical, and the ratio nixlite/Nix is printed.
 The bar is 10×, the aim 3×. Finally `nixlite eval -E 1` start-up time is
 measured against the 150 ms budget.
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REALWORLD = os.path.join(ROOT, "tests", "eval", "realworld", "realworld.nix")
@@ -58,14 +58,20 @@ BENCHMARKS: dict[str, str] = {
 
 
 def _time(cmd: list[str], runs: int, cwd: str) -> tuple[float, str]:
+    """Best CPU time (user + sys of the child) over `runs` runs, and the output.
+
+    CPU time rather than wall time: the machines this runs on are shared, and
+    wall time mostly measures the other tenants.
+    """
     best, out = float("inf"), ""
     # Bytecode caching on (as for an installed package), kept outside the tree.
     env = {**os.environ, "NIX_PATH": "", "NO_COLOR": "1", "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "nixlite-bench-pycache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     for _ in range(runs):
-        t = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env)
-        elapsed = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        elapsed = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if r.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
         best, out = min(best, elapsed), r.stdout
@@ -80,7 +86,7 @@ def main() -> None:
     nixlite = [sys.executable, "-m", "nixlite.cli", "eval", "--strict"]
     nix = ["nix-instantiate", "--eval", "--strict"]
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"{'benchmark':<18}{'nix':>10}{'nixlite':>10}{'ratio':>8}")
+        print(f"{'benchmark (cpu)':<18}{'nix':>10}{'nixlite':>10}{'ratio':>8}")
         for name, text in BENCHMARKS.items():
             if args.only and name not in args.only:
                 continue

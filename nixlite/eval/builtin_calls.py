@@ -44,20 +44,22 @@ def static_primop(node: ast.Expr, scope: Any) -> PrimOp | None:
     return None
 
 
-# The call positions of the builtins running now, innermost last: a function a
-# builtin calls (map's, foldl''s) reports this as its call site, as in Nix.
-running_primop_pos: list[Any] = []
+# The call position of the innermost builtin running now: a function a
+# builtin calls (map's, foldl''s) reports it as its call site, as in Nix.
+running_primop_pos: Any = None
 
 
 def run_primop(op: PrimOp, args: tuple[Any, ...], pos: Any) -> Any:
     """Run a builtin on its (already prepared) arguments."""
-    running_primop_pos.append(pos)
+    global running_primop_pos
+    outer = running_primop_pos
+    running_primop_pos = pos
     try:
         result = op.fn(*args)
     except NixError as err:
+        running_primop_pos = outer
         raise err.at(pos)
-    finally:
-        running_primop_pos.pop()
+    running_primop_pos = outer
     if type(result) is Thunk:
         result = result.force()
     return result

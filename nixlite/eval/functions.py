@@ -231,9 +231,9 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
 
 def primop_call_pos() -> Any:
     """Where the innermost running builtin was called: builtins call functions from there."""
-    from nixlite.eval.builtin_calls import running_primop_pos
+    from nixlite.eval import builtin_calls
 
-    return running_primop_pos[-1] if running_primop_pos else None
+    return builtin_calls.running_primop_pos
 
 
 def call_depth() -> int:

@@ -148,9 +148,17 @@ def compile_binary(node: Any, scope: Any) -> Code:
     if op == "==" or op == "!=":
         from nixlite.eval.equality import values_equal
 
+        def eq(env: Any) -> bool:
+            a = lhs(env)
+            b = rhs(env)
+            t = type(a)
+            if t is type(b) and (t is int or t is str):  # the common cases, inline
+                return a == b  # type: ignore[no-any-return]
+            return values_equal(a, b)
+
         if op == "==":
-            return lambda env: values_equal(lhs(env), rhs(env))
-        return lambda env: not values_equal(lhs(env), rhs(env))
+            return eq
+        return lambda env: not eq(env)
     if op == "&&":
         return lambda env: _bool(lhs(env), pos) and _bool(rhs(env), pos)
     if op == "||":

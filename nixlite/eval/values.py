@@ -135,9 +135,9 @@ class Thunk:
         code = self.code
         if code is None:
             return self.value
-        if code is Thunk._BLACKHOLE:
+        if code is _BLACKHOLE:
             raise InfiniteRecursion(self.pos)
-        self.code = Thunk._BLACKHOLE
+        self.code = _BLACKHOLE
         try:
             v = code(self.env)
             while type(v) is Thunk:  # a thunk may evaluate to another thunk
@@ -151,6 +151,9 @@ class Thunk:
         self.code = None
         self.env = None
         return v
+
+
+_BLACKHOLE: Final = Thunk._BLACKHOLE
 
 
 def force(v: Any) -> Any:

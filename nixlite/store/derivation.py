@@ -89,6 +89,11 @@ class Derivation:
 _ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
+def aterm_bytes(text: str) -> bytes:
+    """The bytes of ATerm text (Nix strings are bytes: invalid UTF-8 is held as surrogate escapes)."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 def _q(s: str) -> str:
     if not ('"' in s or "\\" in s or "\n" in s or "\r" in s or "\t" in s):  # the common case
         return '"' + s + '"'
@@ -213,7 +218,7 @@ def hash_derivation_modulo(drv: Derivation, read_drv: Callable[[str], bytes | De
         got = read_drv(path)
         h = got if isinstance(got, bytes) else hash_derivation_modulo(got, read_drv)
         replaced.setdefault(h.hex(), set()).update(outputs)
-    return hashlib.sha256(drv.to_aterm(replaced, mask_outputs).encode()).digest()
+    return hashlib.sha256(aterm_bytes(drv.to_aterm(replaced, mask_outputs))).digest()
 
 
 def fill_output_paths(drv: Derivation, read_drv: Callable[[str], bytes | Derivation],
@@ -235,4 +240,4 @@ def fixed_output(name: str, hash: Hash, recursive: bool, store_dir: str = DEFAUL
 def derivation_path(drv: Derivation, store_dir: str = DEFAULT_STORE_DIR, aterm: str | None = None) -> str:
     """The .drv path: a text path named `<name>.drv` referring to the inputs."""
     text = drv.to_aterm() if aterm is None else aterm
-    return make_text_path(drv.name + ".drv", text.encode(), drv.references(), store_dir)
+    return make_text_path(drv.name + ".drv", aterm_bytes(text), drv.references(), store_dir)

@@ -62,7 +62,7 @@ def make_type(kind: str, references: Iterable[str] = (), self_reference: bool = 
 def make_store_path(kind: str, digest: bytes, name: str, store_dir: str = DEFAULT_STORE_DIR) -> str:
     """Nix's makeStorePath for a sha256 `digest` (see the module docstring)."""
     fingerprint = f"{kind}:sha256:{digest.hex()}:{store_dir}:{name}"
-    part = nix32.encode(compress_hash(hashlib.sha256(fingerprint.encode()).digest(), 20))
+    part = nix32.encode(compress_hash(hashlib.sha256(fingerprint.encode("utf-8", "surrogateescape")).digest(), 20))
     check_name(name, f"{part}-{name}")
     return f"{store_dir}/{part}-{name}"
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from nixlite.store import nix32
-from nixlite.store.derivation import Derivation, derivation_path, hash_derivation_modulo
+from nixlite.store.derivation import Derivation, aterm_bytes, derivation_path, hash_derivation_modulo
 from nixlite.store.hashes import Hash
 from nixlite.store.nar import PathFilter, nar_hash, nar_serialise, regular_file_nar, restore
 from nixlite.store.paths import (
@@ -417,14 +417,14 @@ class Store:
         aterm = drv.to_aterm()
         path = derivation_path(drv, self.store_dir, aterm)
         self._drv_cache[path] = drv
-        self.add_text(drv.name + ".drv", aterm.encode(), drv.references())
+        self.add_text(drv.name + ".drv", aterm_bytes(aterm), drv.references())
         return path
 
     def read_derivation(self, drv_path: str) -> Derivation:
         drv = self._drv_cache.get(drv_path)
         if drv is None:
             try:
-                with open(self.physical(drv_path), encoding="utf-8") as f:
+                with open(self.physical(drv_path), encoding="utf-8", errors="surrogateescape") as f:
                     text = f.read()
             except OSError as exc:
                 raise StoreError(f"cannot read derivation '{drv_path}': {exc.strerror}") from None

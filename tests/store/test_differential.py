@@ -229,3 +229,16 @@ def test_example_images_instantiate_as_with_nix(example: str, tmp_path) -> None:
             return f.read()
 
     assert _closure_texts(read_ours, want) == _closure_texts(_read_nix, want)
+
+
+def test_non_utf8_attribute_bytes_as_nix(tmp_path) -> None:
+    from nixlite.eval.state import EvalState
+    from nixlite.store.store import Store
+
+    file = os.path.join(HERE, "diff", "bytes.nix")
+    want = run_nix(["nix-instantiate", file]).stdout.strip()
+    state = EvalState(use_nix_path=False)
+    state.store = Store(str(tmp_path / "store"))
+    assert _text(force(state.eval_file(file))["drvPath"]) == want
+    with open(want, "rb") as nix_drv, open(state.store.physical(want), "rb") as our_drv:
+        assert our_drv.read() == nix_drv.read()

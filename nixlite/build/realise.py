@@ -55,7 +55,10 @@ from nixlite.store.nar import NarError
 from nixlite.store.paths import base_name
 from nixlite.store.store import PathInfo, Store, canonicalise, make_writable, remove_tree
 
-STAGE_PREFIX = ".tmp-build-"
+# Staging directories are `.tmp-<pid>-build-<random>`: the store's gc skips
+# `.tmp-<pid>-…` entries while that process lives; remove_stale_stages
+# removes those of dead builds.
+STAGE_GLOB = ".tmp-*-build-*"
 
 
 def this_system() -> str:
@@ -122,7 +125,7 @@ class Workspace:
         self.etc_dir = tempfile.mkdtemp(prefix="nixlite-etc-")
         # The stage's lock is held before the stage exists, so that
         # remove_stale_stages (in another process) never takes a live one.
-        self.stage = os.path.join(store.real_store_dir, STAGE_PREFIX + secrets.token_hex(8))
+        self.stage = os.path.join(store.real_store_dir, f".tmp-{os.getpid()}-build-{secrets.token_hex(8)}")
         self._stage_lock = open(_stage_lock_path(store, self.stage), "w")
         fcntl.flock(self._stage_lock.fileno(), fcntl.LOCK_EX)
         os.mkdir(self.stage)
@@ -151,7 +154,7 @@ def _stage_lock_path(store: Store, stage: str) -> str:
 
 def remove_stale_stages(store: Store) -> None:
     """Delete staging directories of builds that died (their lock is free)."""
-    for stage in glob.glob(os.path.join(store.real_store_dir, STAGE_PREFIX + "*")):
+    for stage in glob.glob(os.path.join(store.real_store_dir, STAGE_GLOB)):
         lock = _stage_lock_path(store, stage)
         with open(lock, "a") as f:
             try:

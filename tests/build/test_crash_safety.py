@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import time
 from drvs import make_drv, output_path
 
 from nixlite.build.progress import log_path
-from nixlite.build.realise import STAGE_PREFIX, log_root
+from nixlite.build.realise import STAGE_GLOB, log_root
 from nixlite.store.nar import nar_hash
 
 SH = "export PATH=/usr/bin:/bin; "
@@ -70,14 +71,14 @@ def test_sigkill_during_build_then_rebuild(store, build):
     assert _processes_with(marker) == []  # the builder died with nixlite
     assert not store.is_valid(out)
     assert not os.path.lexists(store.physical(out))
-    stale = [n for n in os.listdir(store.real_store_dir) if n.startswith(STAGE_PREFIX)]
+    stale = fnmatch.filter(os.listdir(store.real_store_dir), STAGE_GLOB)
     assert len(stale) == 1  # the killed build's staging directory
     while time.time() <= deadline:
         time.sleep(0.1)
     build(d)
     assert store.is_valid(out)
     assert sorted(os.listdir(store.physical(out))) == ["a", "b"]
-    assert [n for n in os.listdir(store.real_store_dir) if n.startswith(STAGE_PREFIX)] == []
+    assert fnmatch.filter(os.listdir(store.real_store_dir), STAGE_GLOB) == []
     assert store.verify() == []
 
 

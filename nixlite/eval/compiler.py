@@ -167,6 +167,8 @@ def _forcing_slot(depth: int, slot: int, pos: Any) -> Code:
             env = env[0]
         v = env[slot]
         if type(v) is Thunk:
+            if v.code is None:
+                return v.value
             return force_at(v, pos)
         return v
     return evn
@@ -213,8 +215,12 @@ def with_attrs(frame: list[Any]) -> Attrs:
 
 
 def _compile_with(node: ast.With, scope: Any) -> Code:
-    kind, x, pos = compile_lazy(node.env, scope)
     body = compile_expr(node.body, Scope({}, scope, is_with=True))
+    if type(node.env) is ast.AttrSet and not node.env.dynamic:
+        # Building a literal set cannot fail or loop: no thunk needed (unobservable).
+        attrs = compile_expr(node.env, scope)
+        return lambda env: body([env, attrs(env)])
+    kind, x, pos = compile_lazy(node.env, scope)
     if kind == THUNK:
         return lambda env: body([env, Thunk(x, env, pos)])
     if kind == CONST:
@@ -252,6 +258,15 @@ def _compile_let(node: ast.Let, scope: Any) -> Code:
     inherited = [b.inherited for b in node.attrs.bindings]
 
     plan = list(zip(lazies, inherited))
+    if len(plan) == 1 and plan[0][0][0] == THUNK and not plan[0][1]:
+        code = plan[0][0][1]
+
+        def ev_single(env: Any) -> Any:  # `let x = e; in …`, the commonest let
+            frame = [env, None]
+            frame[1] = Thunk(code, frame, None)
+            return body(frame)
+
+        return ev_single
     return lambda env: body(_recursive_frame(env, plan))
 
 

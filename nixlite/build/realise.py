@@ -75,10 +75,11 @@ def _accepted_platforms() -> set[str]:
 
 @dataclass
 class BuildSettings:
-    """Options of a build run (nix-build's -j, --cores, --keep-failed)."""
+    """Options of a build run (nix-build's --cores, --keep-failed, --keep-going)."""
 
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
     keep_failed: bool = False
+    keep_going: bool = False
 
 
 class RunningProcesses:

@@ -9,7 +9,8 @@ valid already (instantiation put them in the store).
 Execution keeps up to `jobs` builds running (threads; a process builder
 runs in its own sandboxed process, a Python builder in its thread), starting
 a derivation as soon as its inputs are done. When a build fails, no new
-build starts and running ones are stopped (Nix without --keep-going);
+build starts and running ones are stopped (Nix without --keep-going; with
+it, everything that does not depend on the failure is still built);
 derivations that needed the failed one are reported as Nix reports them:
 `1 dependencies of derivation '…' failed to build`.
 
@@ -135,7 +136,7 @@ class _Execution:
             active: dict[futures.Future[bool], str] = {}
             try:
                 while True:
-                    if not self.errors:
+                    if not self.errors or self.settings.keep_going:
                         for drv_path in self._ready(len(active)):
                             job = BuildJob(self.store, drv_path, self.plan.drvs[drv_path], self.settings,
                                            self.progress, self.running)
@@ -175,7 +176,8 @@ class _Execution:
     def _failed(self, drv_path: str, err: BuildError) -> None:
         self.failed.add(drv_path)
         self.errors.append(err)
-        self.running.cancel()
+        if not self.settings.keep_going:
+            self.running.cancel()
 
     def _report_dependents(self) -> None:
         """Nix's `N dependencies of derivation '…' failed to build`, for what could not start."""

@@ -1,7 +1,7 @@
 """`nixlite build`: evaluate, instantiate and realise derivations, as nix-build does.
 
     nixlite build [FILE] [-A attr]… [--arg N E] [--argstr N S] [-I p] [-E expr]
-                  [-o result | --no-out-link] [-j N] [--cores N] [--keep-failed]
+                  [-o result | --no-out-link] [-j N] [--cores N] [-K] [-k]
                   [--show-trace] [--store ROOT]
 
 FILE may also be a store derivation (`/nix/store/…drv`, or its physical
@@ -62,6 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="how many derivations to build at once (default 1, or 'auto')")
     parser.add_argument("--cores", type=int, default=0, help="NIX_BUILD_CORES for builders (0: all CPUs)")
     parser.add_argument("-K", "--keep-failed", action="store_true", help="keep the build directory of a failed build")
+    parser.add_argument("-k", "--keep-going", action="store_true", help="build what does not depend on a failure")
     parser.add_argument("-Q", "--no-build-output", action="store_true", help="accepted for nix-build compatibility")
 
 
@@ -129,7 +130,8 @@ def make_result_link(store, link: str, store_path: str) -> None:  # type: ignore
 
 def run(args: argparse.Namespace) -> int:
     store, selected = _selected_outputs(args)
-    settings = BuildSettings(cores=args.cores or os.cpu_count() or 1, keep_failed=args.keep_failed)
+    settings = BuildSettings(cores=args.cores or os.cpu_count() or 1, keep_failed=args.keep_failed,
+                             keep_going=args.keep_going)
     targets: dict[str, set[str]] = {}
     for drv_path, output in selected:
         targets.setdefault(drv_path, set()).add(output)

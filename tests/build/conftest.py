@@ -24,11 +24,11 @@ def store(tmp_path):
 def build(store):
     """realise(drv_paths…, jobs=1) -> the progress text written while building (also in `.output`)."""
 
-    def run(*drv_paths: str, jobs: int = 1, keep_failed: bool = False) -> str:
+    def run(*drv_paths: str, jobs: int = 1, keep_failed: bool = False, keep_going: bool = False) -> str:
         stream = io.StringIO()
         try:
             realise_derivations(store, [(p, None) for p in drv_paths], jobs=jobs,
-                                settings=BuildSettings(cores=2, keep_failed=keep_failed), stream=stream,
+                                settings=BuildSettings(cores=2, keep_failed=keep_failed, keep_going=keep_going), stream=stream,
                                 interactive=False)
         finally:
             run.output = stream.getvalue()  # type: ignore[attr-defined]

@@ -173,3 +173,14 @@ def test_unknown_reference_specifier(store, build):
     with pytest.raises(BuildFailure) as info:
         build(d)
     assert info.value.errors[0].message == "derivation contains an illegal reference specifier 'nonsense'"
+
+
+def test_keep_going_builds_what_does_not_depend_on_the_failure(store, build):
+    bad = make_drv(store, "bad", "exit 1")
+    top = make_drv(store, "top", f"echo {output_path(store, bad)} > $out", inputs=[(bad, "out")])
+    fine = make_drv(store, "fine", SH + "sleep 0.5; echo > $out")
+    with pytest.raises(BuildFailure) as info:
+        build(bad, top, fine, jobs=2, keep_going=True)
+    assert [e.message.split(";")[0] for e in info.value.errors] == [
+        f"builder for '{bad}' failed with exit code 1", f"1 dependencies of derivation '{top}' failed to build"]
+    assert store.is_valid(output_path(store, fine))

@@ -37,6 +37,8 @@ def store_of(state: Any) -> Store:
             store = Store(root, read_only=getattr(state, "read_only_store", False))
         except OSError as exc:
             raise EvalError(f"cannot open the store at '{exc.filename or root}': {exc.strerror}") from None
+        except StoreError as exc:
+            raise EvalError(str(exc)) from None
         state.store = store
     return store
 

@@ -5,8 +5,9 @@ the files live at `<root>/nix/store/…`, as with Nix's `--store <root>`. The
 root is, in order: the `root` argument (`--store ROOT`), `$NIXLITE_STORE`,
 or `~/.local/share/nixlite`. nixlite never defaults to `/`, because on a
 machine with real Nix that would write beside Nix's own store and database;
-`--store /` is allowed when you mean it (then the files are at /nix/store
-itself, but validity is still recorded only in nixlite's own database).
+`--store /` puts the files at /nix/store itself (validity is still recorded
+only in nixlite's own database), and is refused when a Nix installation
+manages that directory (/nix/var/nix/db exists).
 
 Validity is a row in the database, never the mere existence of files: content
 is written first (under a temporary name, then renamed; or written in place
@@ -142,6 +143,20 @@ def canonicalise(path: str) -> None:
     os.utime(path, (1, 1))
 
 
+def _refuse_host_nix_store(real_store_dir: str, root: str) -> None:
+    """Never write into a store directory that a Nix installation manages.
+
+    nixlite would replace files there that Nix's own database says are valid
+    (it treats anything it did not register as a leftover), so a root whose
+    store directory belongs to a real Nix (`<root>/nix/var/nix/db` exists) is
+    refused.
+    """
+    if os.path.isdir(os.path.join(root, "nix", "var", "nix", "db")):
+        raise StoreError(f"refusing to use '{real_store_dir}': it belongs to a Nix installation "
+                         f"(its database is {os.path.join(root, 'nix', 'var', 'nix', 'db')}); "
+                         "choose another store root with --store or $NIXLITE_STORE")
+
+
 class Store:
     """A nixlite store (see the module docstring)."""
 
@@ -158,6 +173,7 @@ class Store:
         self._temp_roots: Any = None
         self._temp_roots_pid = 0
         if not read_only:
+            _refuse_host_nix_store(self.real_store_dir, self.root)
             for d in (self.real_store_dir, self.state_dir, os.path.join(self.state_dir, "locks"),
                       os.path.join(self.state_dir, "gcroots")):
                 os.makedirs(d, exist_ok=True)

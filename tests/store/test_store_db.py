@@ -212,3 +212,9 @@ def test_add_path_copies_exactly_what_the_nar_holds(store) -> None:
     assert info is not None and info.ca == "fixed:r:sha256:" + nix32.encode(nar_hash(src)[0])
     flat = store.add_path(os.path.join(src, "hello.txt"), recursive=False)
     assert open(store.physical(flat)).read() == "hello source\n"
+
+
+def test_refuses_a_store_directory_that_nix_manages(tmp_path) -> None:
+    (tmp_path / "nix" / "var" / "nix" / "db").mkdir(parents=True)
+    with pytest.raises(StoreError, match="belongs to a Nix installation"):
+        Store(str(tmp_path))

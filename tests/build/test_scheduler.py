@@ -11,6 +11,7 @@ from drvs import make_drv, output_path
 
 from nixlite.build.scheduler import BuildFailure, plan_builds
 from nixlite.store.nar import nar_hash
+from nixlite.store.store import remove_tree
 
 SH = "export PATH=/usr/bin:/bin; "
 
@@ -184,3 +185,19 @@ def test_keep_going_builds_what_does_not_depend_on_the_failure(store, build):
     assert [e.message.split(";")[0] for e in info.value.errors] == [
         f"builder for '{bad}' failed with exit code 1", f"1 dependencies of derivation '{top}' failed to build"]
     assert store.is_valid(output_path(store, fine))
+
+
+def test_missing_output_of_a_partly_valid_derivation_is_rebuilt(store, build):
+    d = make_drv(store, "partly", SH + "mkdir $out $dev; echo $out > $dev/ref; echo lib > $out/lib",
+                 outputs=["out", "dev"])
+    build(d)
+    out, dev = output_path(store, d, "out"), output_path(store, d, "dev")
+    # As a gc in another process would leave it (this process's temp roots keep both here).
+    with store._transaction() as conn:
+        conn.execute("delete from ValidPaths where path = ?", (dev,))
+    remove_tree(store.physical(dev))
+    assert store.is_valid(out) and not store.is_valid(dev)
+    inode = os.stat(store.physical(out)).st_ino
+    build(d)
+    assert store.is_valid(dev) and store.references(dev) == {out}
+    assert os.stat(store.physical(out)).st_ino == inode  # the valid output was left alone

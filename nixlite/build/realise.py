@@ -73,6 +73,24 @@ def _accepted_platforms() -> set[str]:
     return {system, "builtin"} | extra
 
 
+def system_features() -> set[str]:
+    """Nix's default system-features on Linux (kvm when /dev/kvm is usable)."""
+    features = {"benchmark", "big-parallel", "nixos-test"}
+    if os.access("/dev/kvm", os.R_OK | os.W_OK):
+        features.add("kvm")
+    return features
+
+
+def _check_platform(drv_path: str, drv: Derivation) -> None:
+    """Refuse, in Nix's words, a derivation for another system or needing missing features."""
+    required = drv.env.get("requiredSystemFeatures", "").split()
+    features = system_features()
+    if drv.platform in _accepted_platforms() and set(required) <= features:
+        return
+    raise BuildError(f"a '{drv.platform}' with features {{{', '.join(required)}}} is required to build "
+                     f"'{drv_path}', but I am a '{this_system()}' with features {{{', '.join(sorted(features))}}}")
+
+
 @dataclass
 class BuildSettings:
     """Options of a build run (nix-build's --cores, --keep-failed, --keep-going)."""
@@ -423,9 +441,7 @@ def realise(job: BuildJob) -> bool:
         for path in missing.values():
             if os.path.lexists(store.physical(path)):
                 store.delete_invalid(path)
-        if drv.platform not in _accepted_platforms():
-            raise BuildError(f"a '{drv.platform}' with features {{}} is required to build '{job.drv_path}', "
-                             f"but I am a '{this_system()}' with features {{}}")
+        _check_platform(job.drv_path, drv)
         _build_locked(job, missing)
     return True
 

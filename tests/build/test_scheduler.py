@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
@@ -201,3 +202,15 @@ def test_missing_output_of_a_partly_valid_derivation_is_rebuilt(store, build):
     build(d)
     assert store.is_valid(dev) and store.references(dev) == {out}
     assert os.stat(store.physical(out)).st_ino == inode  # the valid output was left alone
+
+
+def test_other_system_or_missing_feature_is_refused(store, build):
+    other = make_drv(store, "darwin", "echo > $out")
+    foreign = store.write_derivation(dataclasses.replace(store.read_derivation(other), platform="aarch64-darwin"))
+    needs = make_drv(store, "needs", "echo > $out", env={"requiredSystemFeatures": "gpu"})
+    for path, platform, wanted in ((foreign, "aarch64-darwin", ""), (needs, "x86_64-linux", "gpu")):
+        with pytest.raises(BuildFailure) as info:
+            build(path)
+        message = info.value.errors[0].message
+        assert message.startswith(f"a '{platform}' with features {{{wanted}}} is required to build '{path}', "
+                                  "but I am a 'x86_64-linux' with features {benchmark, big-parallel")

@@ -100,3 +100,23 @@ def test_verify_reports_a_changed_output(store, build):
     [problem] = store.verify()
     assert problem.startswith(f"path '{out}' was modified! expected hash 'sha256:")
     assert nix32.is_valid(problem.rsplit("sha256:", 1)[1][:52])
+
+
+def test_structured_output_checks(store, build):
+    import json
+
+    dep = make_drv(store, "dep", "echo > $out")
+    dep_out = output_path(store, dep)
+    attrs = {"outputChecks": {"out": {"allowedReferences": [], "maxSize": 10_000}}}
+    script = (f"out=$(/usr/bin/sed -n 's/.*\"out\":\"\\([^\"]*\\)\".*/\\1/p' $NIX_ATTRS_JSON_FILE); "
+              f"echo {dep_out} > $out")
+    d = make_drv(store, "checked", script, inputs=[(dep, "out")], env={"__json": json.dumps(attrs)})
+    with pytest.raises(BuildFailure) as info:
+        build(d)
+    assert info.value.errors[0].message == (
+        f"output '{output_path(store, d)}' is not allowed to refer to the following paths:\n         {dep_out}")
+    attrs = {"outputChecks": {"out": {"maxSize": 10}}}
+    big = make_drv(store, "big", script, inputs=[(dep, "out")], env={"__json": json.dumps(attrs)})
+    with pytest.raises(BuildFailure) as info:
+        build(big)
+    assert info.value.errors[0].message.startswith(f"path '{output_path(store, big)}' is too large at ")

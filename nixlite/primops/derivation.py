@@ -90,11 +90,12 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
         try:
             if ignore_nulls and force(value) is None:
                 continue
-            if key in ("__contentAddressed", "__impure") and force_bool(value):
-                feature = "ca-derivations" if key == "__contentAddressed" else "impure-derivations"
-                raise EvalError(f"experimental Nix feature '{feature}' is disabled; "
-                                f"use '--extra-experimental-features {feature}' to override")
-            if key == "args":
+            if key in ("__contentAddressed", "__impure"):  # flags, never passed to the builder
+                if force_bool(value):
+                    feature = "ca-derivations" if key == "__contentAddressed" else "impure-derivations"
+                    raise EvalError(f"experimental Nix feature '{feature}' is disabled; "
+                                    f"use '--extra-experimental-features {feature}' to override")
+            elif key == "args":
                 for item in force_list(value):
                     drv.args.append(_coerce(state, item, got.context))
             elif structured:

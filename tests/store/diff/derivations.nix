@@ -64,6 +64,8 @@ in rec {
   envIgnoreNullsOff = mk "nulls-kept" { a = null; b = "x"; __ignoreNulls = false; };
   envIgnoreNulls = mk "nulls-ignored" { a = null; b = "x"; c = null; __ignoreNulls = true; };
   envStructuredFalse = mk "structured-false" { __structuredAttrs = false; x = 1; };
+  envFlagsOff = mk "flags-off" { __contentAddressed = false; __impure = false; };
+  structuredFlagsOff = mk "structured-flags-off" { __structuredAttrs = true; __contentAddressed = false; __impure = false; };
   envOutAttr = mk "env-out-attr" { out = "overridden"; };
   envPlaceholder = mk "env-placeholder" { p = builtins.placeholder "out"; q = builtins.placeholder "dev"; outputs = [ "out" "dev" ]; };
   envInterp = mk "env-interp" { s = "prefix-${base}-middle-${multi.dev}-suffix"; };

@@ -1,12 +1,5 @@
-# nixlite's `derivation`, written in Nix over the primop `derivationStrict`.
-#
-# derivationStrict writes the .drv file and returns only { drvPath; <output> = path; }.
-# This wrapper builds the value users know: the attributes given, plus outPath,
-# drvPath, type = "derivation" and outputName, once per output; each output's
-# value is reachable from every other as `drv.<output>`, and `drv.all` lists
-# them. It has the shape of Nix's own wrapper so that laziness, printed values
-# and error positions come out the same: nothing is written to the store until
-# drvPath or an outPath is needed.
+# nixlite's `derivation`: derivationStrict (which writes the .drv) wrapped into the value
+# users know (see derivation.py). Laid out line for line like Nix's own, so error positions agree.
 
 drvAttrs @ { outputs ? [ "out" ], ... }:
 
@@ -15,13 +8,20 @@ let
   strict = derivationStrict drvAttrs;
 
   commonAttrs = drvAttrs // (builtins.listToAttrs outputsList) //
-    { all = map (x: x.value) outputsList; inherit drvAttrs; };
+    { all = map (x: x.value) outputsList;
+      inherit drvAttrs;
+    };
 
-  outputToAttrListElement = outputName: {
-    name = outputName;
-    value = commonAttrs // { outPath = builtins.getAttr outputName strict; drvPath = strict.drvPath;
-      type = "derivation"; inherit outputName; };
-  };
+  # One { name = <output>; value = <the derivation value of that output>; } per output.
+  outputToAttrListElement = outputName:
+    { name = outputName;
+      value = commonAttrs // {
+        outPath = builtins.getAttr outputName strict;
+        drvPath = strict.drvPath;
+        type = "derivation";
+        inherit outputName;
+      };
+    };
 
   outputsList = map outputToAttrListElement outputs;
 

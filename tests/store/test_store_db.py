@@ -218,3 +218,22 @@ def test_refuses_a_store_directory_that_nix_manages(tmp_path) -> None:
     (tmp_path / "nix" / "var" / "nix" / "db").mkdir(parents=True)
     with pytest.raises(StoreError, match="belongs to a Nix installation"):
         Store(str(tmp_path))
+
+
+def test_read_only_evaluation_computes_paths_and_writes_nothing(tmp_path) -> None:
+    from nixlite.eval.state import EvalState
+    from nixlite.eval.values import force
+
+    state = EvalState(use_nix_path=False)
+    state.store_root = str(tmp_path / "ro")
+    state.read_only_store = True
+    expr = ('let a = derivation { name = "a"; builder = "b"; system = "s"; f = builtins.toFile "t" "x"; src = ./.; }; '
+            'in (derivation { name = "b"; builder = "b"; system = "s"; d = a.drvPath; }).drvPath')
+    here = os.path.dirname(os.path.abspath(__file__))
+    got = force(state.eval_string(expr, base_dir=os.path.join(here, "diff", "src")))
+    # (Nix itself cannot follow a drvPath's closure in read-only mode; nixlite keeps the
+    # derivations it computed in memory, so the oracle here runs read-write.)
+    r = subprocess.run(["nix-instantiate", "--eval", "--read-write-mode", "-E", expr], capture_output=True, text=True,
+                       cwd=os.path.join(here, "diff", "src"))
+    assert f'"{got.s}"' == r.stdout.strip()
+    assert not os.path.exists(tmp_path / "ro")

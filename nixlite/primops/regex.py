@@ -28,6 +28,7 @@ from typing import Any
 
 from nixlite.eval.coerce import force_string_ctx
 from nixlite.eval.errors import EvalError
+from nixlite.primops import regex_nfa
 from nixlite.primops.registry import primop
 from nixlite.primops.strings import from_bytes, to_bytes
 
@@ -208,17 +209,49 @@ def _search_longest(rx: re.Pattern[bytes], data: bytes, longest: int) -> Any:
         pos = m.end() if m.end() > m.start() else m.end() + 1
 
 
+# Subjects up to this size are searched by the libstdc++ re-enactment when the
+# pattern has both alternation and repetition (where Python's answer may differ).
+_NFA_MAX_SUBJECT = 2000
+_programs: dict[str, regex_nfa.Program] = {}
+
+
+def _bracket_bytes(text: str) -> frozenset[int]:
+    translated, _ = _bracket(text, 0)
+    rx = re.compile(to_bytes(translated))
+    return frozenset(b for b in range(256) if rx.fullmatch(bytes((b,))))
+
+
+def _nfa_matches(pattern: str, data: bytes) -> Any:
+    prog = _programs.get(pattern)
+    if prog is None:
+        if len(_programs) >= _CACHE_LIMIT:
+            _programs.clear()
+        prog = _programs[pattern] = regex_nfa.Program(pattern, _bracket_bytes)
+    for start, end, groups in regex_nfa.iterate(prog, data):
+        yield start, end, [None if g is None else from_bytes(data[g[0]:g[1]]) for g in groups]
+
+
+def _python_matches(rx: re.Pattern[bytes], longest: int | None, data: bytes) -> Any:
+    for m in (rx.finditer(data) if longest is None else _search_longest(rx, data, longest)):
+        yield m.start(), m.end(), _groups(m)
+
+
 @primop("split", 2)
 def split(regex: Any, s: Any) -> list[Any]:
-    rx, longest = compile_regex(force_string_ctx(regex)[0])
+    pattern = force_string_ctx(regex)[0]
+    rx, longest = compile_regex(pattern)
     text = force_string_ctx(s)[0]
     data = to_bytes(text)
+    if longest is not None and any(q in pattern for q in "*+?{") and len(data) <= _NFA_MAX_SUBJECT:
+        matches = _nfa_matches(pattern, data)
+    else:
+        matches = _python_matches(rx, longest, data)
     out: list[Any] = []
     prev_end = 0
-    for m in (rx.finditer(data) if longest is None else _search_longest(rx, data, longest)):
-        out.append(from_bytes(data[prev_end:m.start()]))
-        out.append(_groups(m))
-        prev_end = m.end()
+    for start, end, groups in matches:
+        out.append(from_bytes(data[prev_end:start]))
+        out.append(groups)
+        prev_end = end
     if not out:
         return [s]  # no match: the string itself, context included
     out.append(from_bytes(data[prev_end:]))

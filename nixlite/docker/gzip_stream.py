@@ -9,6 +9,12 @@ previous block's last 32 KiB as dictionary and ended with a sync flush, so
 that the concatenation is one valid deflate stream. The block size is
 fixed, so the output does not depend on the number of threads or their
 timing.
+
+Deflate is zlib-ng's (the `zlib-ng` package, pinned in pyproject.toml): about
+twice as fast as zlib at the same level with slightly smaller output, and
+bundled in its wheel, so the bytes do not depend on the system's zlib (they
+would with the `zlib` module, as they do with pigz). Without the package,
+the stdlib zlib is used — valid gzip, but other bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO, Final
 
+try:
+    from zlib_ng import zlib_ng as _deflate
+except ImportError:  # pragma: no cover - the dependency is declared; see the module docstring
+    _deflate = zlib  # type: ignore[assignment]
+
 BLOCK: Final = 1 << 20
 _DICT_SIZE: Final = 32 * 1024
 _HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # magic, deflate, no flags, mtime 0, xfl 0, OS unknown
@@ -27,10 +38,10 @@ DEFAULT_LEVEL: Final = 6
 
 
 def _compress_block(data: bytes, dictionary: bytes, level: int, last: bool) -> bytes:
-    comp = zlib.compressobj(level, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY,
-                            *((dictionary,) if dictionary else ()))
+    comp = _deflate.compressobj(level, _deflate.DEFLATED, -15, 8, _deflate.Z_DEFAULT_STRATEGY,
+                                *((dictionary,) if dictionary else ()))
     out = comp.compress(data)
-    return out + comp.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+    return out + comp.flush(_deflate.Z_FINISH if last else _deflate.Z_SYNC_FLUSH)
 
 
 class GzipWriter:

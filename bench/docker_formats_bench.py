@@ -8,14 +8,15 @@ The recipe's pipeline (sequential, as the seed runs it):
     pigz -nT < layer.tar > layer.tar.gz        # all cores
 nixlite: `write_layer` streams the tree once, writing layer.tar while computing
 sha256 and tarsum, and feeds the same bytes to the threaded `GzipWriter`
-(same zlib level as pigz's default, 6, unless --level says otherwise).
+(zlib-ng's deflate). Both sides run at the same gzip level (--levels, 6 =
+pigz's default, the recipe's setting, and 1).
 
 The tree: many small files (1-16 KiB) and a few large ones, text-like
 (compressible) data; ~1 GiB by default (--size-mb). Peak memory of the nixlite
 process is measured (ru_maxrss) for the whole tree and for a tree a quarter
 of its size, to show it does not grow with the content.
 
-    python3 bench/docker_formats_bench.py [--size-mb 1024] [--workdir /tmp/nixlite-bench] [--level 6]
+    python3 bench/docker_formats_bench.py [--size-mb 1024] [--workdir /tmp/nixlite-docker-bench] [--levels 6,1]
 """
 
 from __future__ import annotations

@@ -91,3 +91,15 @@ def test_many_duplicate_names_match_docker(go_tarsum, tmp_path, count) -> None:
             info.size = len(data)
             t.addfile(info, io.BytesIO(data))
     assert tarsum_of_file(path) == docker_tarsum(go_tarsum, path)
+
+
+def test_large_file_matches_docker(go_tarsum, tmp_path) -> None:
+    tree = tmp_path / "t"
+    tree.mkdir()
+    with open(tree / "large", "wb") as f:
+        f.truncate(24 << 20)  # sparse on disk, 24 MiB of data in the tar
+        f.seek(5 << 20)
+        f.write(b"middle")
+    out = str(tmp_path / "layer.tar")
+    digests = write_layer_file(out, scan_tree(str(tree)))
+    assert digests.tarsum == docker_tarsum(go_tarsum, out)

@@ -4,8 +4,9 @@ Random (but seeded, so reproducible) inputs for the builtins whose corner
 cases are easiest to get wrong: regular expressions (match and split over
 a small alphabet, with alternation, repetition and groups), substring and
 replaceStrings (empty patterns, out-of-range bounds), version strings,
-sort with arbitrary comparators (libstdc++'s stable_sort order), and
-toJSON/fromJSON/toXML of random values. Each batch is one list expression
+sort with arbitrary comparators (libstdc++'s stable_sort order),
+toJSON/fromJSON/toXML of random values, and set/list builtins on random
+sets and lists. Each batch is one list expression
 evaluated once by nix-instantiate and once by nixlite, so a whole family
 costs one oracle call.
 """
@@ -129,7 +130,39 @@ def data_cases(rng: random.Random) -> list[str]:
     return out
 
 
-GENERATORS = {"regex": regex_cases, "strings": string_cases, "versions": version_cases, "sort": sort_cases,
+def collection_cases(rng: random.Random) -> list[str]:
+    def aset() -> str:
+        names = sorted({rng.choice("abcdef") for _ in range(rng.randint(0, 5))}, key=lambda _: rng.random())
+        return "{ " + " ".join(f"{n} = {rng.randint(0, 9)};" for n in names) + " }"
+
+    def names() -> str:
+        return "[ " + " ".join(f'"{rng.choice("abcdefg")}"' for _ in range(rng.randint(0, 4))) + " ]"
+
+    def ints() -> str:
+        return "[ " + " ".join(str(rng.randint(0, 9)) for _ in range(rng.randint(0, 8))) + " ]"
+
+    ops = [
+        lambda: f"removeAttrs {aset()} {names()}",
+        lambda: f"builtins.intersectAttrs {aset()} {aset()}",
+        lambda: f"builtins.listToAttrs (map (n: {{ name = n; value = n + n; }}) {names()})",
+        lambda: f"builtins.zipAttrsWith (n: v: [ n ] ++ v) [ {aset()} {aset()} {aset()} ]",
+        lambda: f"builtins.groupBy (x: toString (builtins.bitAnd x 3)) {ints()}",
+        lambda: f"builtins.partition (x: x > 4) {ints()}",
+        lambda: f"builtins.concatMap (x: builtins.genList (i: x) (builtins.bitAnd x 3)) {ints()}",
+        lambda: (f"builtins.genericClosure {{ startSet = map (k: {{ key = k; }}) {ints()}; "
+                 "operator = x: if x.key > 2 then [ { key = x.key - 3; } ] else [ ]; }"),
+        lambda: f"builtins.catAttrs \"{rng.choice('abc')}\" [ {aset()} {aset()} ]",
+        lambda: f"builtins.attrValues (builtins.mapAttrs (n: v: n + toString v) {aset()})",
+        lambda: f"builtins.elem {rng.randint(0, 9)} {ints()}",
+        lambda: f"builtins.foldl' (a: b: a * 2 + b) 0 {ints()}",
+        lambda: f"toString {ints()}",
+        lambda: f"{aset()} == {aset()}",
+        lambda: f"{ints()} < {ints()}",
+    ]
+    return [rng.choice(ops)() for _ in range(BATCH)]
+
+
+GENERATORS = {"collections": collection_cases, "regex": regex_cases, "strings": string_cases, "versions": version_cases, "sort": sort_cases,
               "data": data_cases}
 
 

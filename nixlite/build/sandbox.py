@@ -161,6 +161,9 @@ def bwrap_arguments(spec: SandboxSpec) -> list[str]:
     if spec.etc_dir is not None:
         for name in sorted(os.listdir(spec.etc_dir)):
             args += ["--ro-bind", os.path.join(spec.etc_dir, name), "/etc/" + name]
+        for host_file in HOST_ETC_FILES:
+            if os.path.isfile(host_file):
+                args += ["--ro-bind", host_file, host_file]
     args += ["--proc", "/proc", "--dev", "/dev"]
     if spec.root is None:
         args += ["--perms", "01777", "--tmpfs", "/tmp"]
@@ -176,7 +179,7 @@ def bwrap_arguments(spec: SandboxSpec) -> list[str]:
 
 
 def write_etc_files(directory: str, uid0: bool = False) -> None:
-    """Nix's sandbox /etc/passwd, /etc/group and /etc/hosts, plus the host files a shell needs."""
+    """Nix's sandbox /etc/passwd, /etc/group and /etc/hosts (HOST_ETC_FILES are bound beside them)."""
     home = SANDBOX_BUILD_DIR
     files = {
         "passwd": _PASSWD.format(home=home, uid=0 if uid0 else SANDBOX_UID, gid=0 if uid0 else SANDBOX_GID),
@@ -186,9 +189,6 @@ def write_etc_files(directory: str, uid0: bool = False) -> None:
     for name, text in files.items():
         with open(os.path.join(directory, name), "w") as f:
             f.write(text)
-    for host_file in HOST_ETC_FILES:
-        if os.path.isfile(host_file):
-            shutil.copyfile(host_file, os.path.join(directory, os.path.basename(host_file)))
 
 
 def start(argv: Sequence[str], spec: SandboxSpec, env: Mapping[str, str],
@@ -298,6 +298,7 @@ def _missing_mount_points(spec: SandboxSpec) -> list[str]:
         targets += sorted(set(spec.store.paths or ()))
     if spec.etc_dir is not None:
         targets += ["/etc/" + name for name in os.listdir(spec.etc_dir)]
+        targets += [f for f in HOST_ETC_FILES if os.path.isfile(f)]
     targets += [t for _, t in _pairs(spec.readonly)] + [t for _, t in _pairs(spec.writable)]
     targets += list(spec.host_dirs or ())
     missing: list[str] = []

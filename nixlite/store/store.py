@@ -108,23 +108,27 @@ def default_root() -> str:
 
 
 def make_writable(path: str) -> None:
-    """Give the owner write permission throughout a tree (store paths are read-only)."""
-    if os.path.islink(path) or not os.path.exists(path):
-        return
-    os.chmod(path, os.stat(path).st_mode | stat.S_IWUSR | stat.S_IXUSR if os.path.isdir(path)
-             else os.stat(path).st_mode | stat.S_IWUSR)
-    if os.path.isdir(path):
+    """Give the owner write (and directory search) permission throughout a tree."""
+    st = os.lstat(path)
+    if stat.S_ISDIR(st.st_mode):
+        os.chmod(path, st.st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
         for name in os.listdir(path):
             make_writable(os.path.join(path, name))
+    elif stat.S_ISREG(st.st_mode):
+        os.chmod(path, st.st_mode | stat.S_IWUSR)
 
 
 def remove_tree(path: str) -> None:
-    """Delete a file or tree even where it is read-only."""
-    if os.path.islink(path) or os.path.isfile(path):
-        os.unlink(path)
-    elif os.path.isdir(path):
+    """Delete a file, symlink or tree (even a read-only one); nothing if it is absent."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
         make_writable(path)
         shutil.rmtree(path)
+    else:
+        os.unlink(path)
 
 
 def canonicalise(path: str) -> None:

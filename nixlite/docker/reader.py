@@ -37,6 +37,7 @@ from nixlite.docker.oci import REF_NAME
 
 _MAX_JSON: Final = 16 << 20  # metadata files larger than this are refused
 _MAX_LINK_HOPS: Final = 16
+_LAYER_ID: Final = re.compile(r"[0-9a-f]{64}")  # a v1 layer id, also a directory name in the archive
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,7 @@ def _from_manifest(files: _ArchiveFiles, name: str | None, tag: str | None) -> L
         if _sha256_file(tar_path) != diff_id:
             raise ImageFormatError(f"image archive: layer {layer_name!r} does not match its diff_id {diff_id}")
         legacy_dir = posixpath.dirname(_clean(layer_name) or "")
-        legacy_json_path = files.path(f"{legacy_dir}/json") if legacy_dir else None
+        legacy_json_path = files.path(f"{legacy_dir}/json") if _LAYER_ID.fullmatch(legacy_dir) else None
         if legacy_json_path is not None:
             with open(legacy_json_path, "rb") as f:
                 legacy_json = f.read()
@@ -224,7 +225,7 @@ def _from_repositories(files: _ArchiveFiles, name: str | None, tag: str | None) 
     top_json: dict[str, Any] = {}
     seen: set[str] = set()
     while layer_id:
-        if layer_id in seen or "/" in layer_id:
+        if not isinstance(layer_id, str) or not _LAYER_ID.fullmatch(layer_id) or layer_id in seen:
             raise ImageFormatError(f"image archive: bad parent chain at {layer_id!r}")
         seen.add(layer_id)
         meta = files.json(f"{layer_id}/json")
@@ -253,10 +254,14 @@ def read_docker_archive(path: str, workdir: str, name: str | None = None, tag: s
     if os.path.isdir(path):
         return read_oci_layout(path, workdir, tag)
     files = _read_archive(path, workdir)
-    if files.path("manifest.json") is not None:
-        return _from_manifest(files, name, tag)
-    if files.path("repositories") is not None:
-        return _from_repositories(files, name, tag)
+    try:
+        if files.path("manifest.json") is not None:
+            return _from_manifest(files, name, tag)
+        if files.path("repositories") is not None:
+            return _from_repositories(files, name, tag)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # JSON of an unexpected shape somewhere (a list where an object belongs, …).
+        raise ImageFormatError(f"image archive {path!r}: malformed metadata ({type(exc).__name__}: {exc})") from None
     raise ImageFormatError(f"image archive {path!r} has neither manifest.json nor repositories")
 
 

@@ -225,3 +225,23 @@ def test_listing_a_truncated_layer_is_an_error(tmp_path) -> None:
     layer.write_bytes(_tar([("f", "file", b"x" * 40000), ("g", "file", b"")])[:4096])
     with pytest.raises(ImageFormatError, match="end of archive"):
         image_paths([str(layer)])
+
+
+@pytest.mark.parametrize("manifest, repositories", [
+    ([{"Config": 5, "Layers": [1]}], None),
+    ({"not": "a list"}, None),
+    ([["x"]], None),
+    (None, {"x": {"latest": {"id": 1}}}),
+    (None, {"x": ["latest"]}),
+    (None, {"x": {"latest": "a" * 64}}),
+])
+def test_malformed_metadata_is_an_image_error(tmp_path, manifest, repositories) -> None:
+    members = []
+    if manifest is not None:
+        members.append(("manifest.json", "file", json.dumps(manifest).encode()))
+    if repositories is not None:
+        members.append(("repositories", "file", json.dumps(repositories).encode()))
+        members.append(("a" * 64 + "/json", "file", b'{"parent": ["x"]}'))
+        members.append(("a" * 64 + "/layer.tar", "file", b"\0" * 1024))
+    with pytest.raises(ImageFormatError):
+        read_docker_archive(_archive_with(tmp_path, members), str(tmp_path / "work"))

@@ -212,7 +212,7 @@ def start(argv: Sequence[str], spec: SandboxSpec, env: Mapping[str, str],
         return subprocess.Popen(
             [bwrap_path(), "--args", str(args_file.fileno()), "--", *argv],
             env=dict(env), stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-            pass_fds=tuple(fds), start_new_session=False)
+            pass_fds=tuple(fds), umask=0o022)  # Nix gives builders umask 022
 
 
 def pump(proc: subprocess.Popen[bytes], on_output: Callable[[bytes], None]) -> int:

@@ -1,7 +1,7 @@
 """fromTOML: TOML documents as Nix values (Python's tomllib, Nix's conventions).
 
 Tables become sets, arrays lists, integers integers (clamped to the 64-bit
-range, as Nix's parser saturates), floats floats (inf and nan included).
+range, as Nix's parser saturates), floats floats (inf and nan included; too large a literal saturates).
 Dates and times are rejected as in Nix ("Dates and times are not supported";
 current Nix can return them only behind an experimental feature). Errors read
 `while parsing a TOML string: …`.
@@ -10,6 +10,8 @@ current Nix can return them only behind an experimental feature). Errors read
 from __future__ import annotations
 
 import datetime
+import math
+import sys
 import tomllib
 from typing import Any
 
@@ -19,6 +21,14 @@ from nixlite.eval.values import Attrs
 from nixlite.primops.registry import primop
 
 _INT_MIN, _INT_MAX = -2**63, 2**63 - 1
+
+
+def _toml_float(text: str) -> float:
+    """A TOML float; a literal too large for a double saturates (as strtod in Nix's parser)."""
+    f = float(text)
+    if f in (math.inf, -math.inf) and "inf" not in text:
+        return math.copysign(sys.float_info.max, f)
+    return f
 
 
 def _to_nix(v: Any) -> Any:
@@ -38,7 +48,7 @@ def _to_nix(v: Any) -> Any:
 def from_toml(s: Any) -> Attrs:
     text = force_string_ctx(s)[0]
     try:
-        parsed = tomllib.loads(text)
+        parsed = tomllib.loads(text, parse_float=_toml_float)
     except tomllib.TOMLDecodeError as err:
         raise EvalError(f"while parsing a TOML string: {err}") from None
     return _to_nix(parsed)  # type: ignore[no-any-return]

@@ -290,15 +290,21 @@ def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
     positions = {b.name: b.pos for b in node.bindings}
     if node.rec:
         inner = Scope({n: i + 1 for i, n in enumerate(names)}, scope)
-        lazies = [_binding_lazy(b, inner, scope, n + 1) for n, b in enumerate(node.bindings)]
+        # With __overrides, the rec's own variables must be looked up late (they can be replaced).
+        late = "__overrides" in inner.names
+        lazies = [_binding_lazy(b, inner, scope, 1 if late else n + 1) for n, b in enumerate(node.bindings)]
         inherited = [b.inherited for b in node.bindings]
         dyn = _compile_dynamic(node.dynamic, inner)
 
         plan = list(zip(lazies, inherited))
 
+        overrides_slot = inner.names.get("__overrides")
+
         def ev_rec(env: Any) -> Any:
             frame = _recursive_frame(env, plan)
             attrs = Attrs(zip(names, frame[1:]), positions=positions)
+            if overrides_slot is not None:
+                _apply_overrides(attrs, frame, inner.names, overrides_slot)
             if dyn:
                 _add_dynamic(attrs, dyn, frame)
             return attrs
@@ -323,6 +329,20 @@ def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
         return attrs
 
     return ev
+
+
+def _apply_overrides(attrs: Attrs, frame: list[Any], slots: dict[str, int], overrides_slot: int) -> None:
+    """Legacy `rec { __overrides = { … }; … }`: its attributes replace the rec's own, for the rec's bodies too."""
+    overrides = frame[overrides_slot]
+    if type(overrides) is Thunk:
+        overrides = overrides.force()
+    if type(overrides) is not Attrs:
+        raise TypeError_(f"value is {type_name(overrides)} while a set was expected")
+    for name, value in overrides.items():
+        slot = slots.get(name)
+        if slot is not None:
+            frame[slot] = value
+        attrs[name] = value
 
 
 def _compile_dynamic(dynamic: tuple[ast.DynamicBinding, ...], scope: Any) -> list[Any]:

@@ -129,18 +129,6 @@ def call_closure(fn: Closure, arg: Any, call_pos: Any) -> Any:
         _call_depth -= 1
 
 
-def _call_plain(fn: Closure, frame: list[Any], call_pos: Any) -> Any:
-    """`call_closure` for an `x: …` lambda without --show-trace, its frame already built."""
-    global _call_depth
-    if _call_depth >= MAX_CALL_DEPTH:
-        raise StackOverflow(call_pos)
-    _call_depth += 1
-    try:
-        return fn.info.body(frame)
-    finally:
-        _call_depth -= 1
-
-
 def set_trace_calls(enabled: bool) -> None:
     """--show-trace: record `while evaluating` / `from call site` frames on calls."""
     global _tracing
@@ -202,10 +190,19 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
         kind, x, apos = lazies[0]
         if kind == THUNK:
             def ev_thunk(env: Any) -> Any:
+                global _call_depth
                 f = fn(env)
                 if type(f) is Closure:  # the common case, without the dispatch
-                    if f.info.formals is None and not _tracing:
-                        return _call_plain(f, [f.env, Thunk(x, env, apos)], pos)
+                    info = f.info
+                    if info.formals is None and not _tracing:
+                        # call_closure inlined for `x: …` lambdas (the hottest path)
+                        if _call_depth >= MAX_CALL_DEPTH:
+                            raise StackOverflow(pos)
+                        _call_depth += 1
+                        try:
+                            return info.body([f.env, Thunk(x, env, apos)])
+                        finally:
+                            _call_depth -= 1
                     return call_closure(f, Thunk(x, env, apos), pos)
                 return apply_one(f, Thunk(x, env, apos), pos)
             return ev_thunk

@@ -81,7 +81,7 @@ ATTRS = [
     "builtins.functionArgs (x: x)", "builtins.isAttrs {}", "let x = { a = 1; }; in x.a", "let s = { a = 1; }; in s // s",
     "{ inherit (builtins) length; }.length [1 2]", "let a = 1; in { inherit a; }", "let a = 1; b = 2; in { inherit a b; c = 3; }",
     "rec { a = { b = 1; }; inherit (a) b; }", "{ a = 1; }.${\"a\"}", "let n = \"a\"; in { a = 2; }.${n}",
-    "{ __overrides = {}; a = 1; }", "builtins.attrNames { \"2\" = 1; \"10\" = 2; \"a\" = 3; \"B\" = 4; }",
+    "{ __overrides = {}; a = 1; }", "rec { __overrides = { a = 2; }; a = 1; b = a; }", "rec { __overrides = { c = 3; }; a = 1; }", "builtins.attrNames { \"2\" = 1; \"10\" = 2; \"a\" = 3; \"B\" = 4; }",
     "(x: x.a) { a = 5; }", "let a = { x = 1; }; b = a // { y = 2; }; in [a b]", "{ x = 1; } // { x = { y = 1; }; }",
 ]
 

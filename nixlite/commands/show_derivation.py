@@ -52,7 +52,7 @@ def derivation_json(drv: Derivation) -> dict[str, Any]:
 def _resolve(store: Store, path: str) -> str:
     if path.endswith(".drv"):
         if not store.is_valid(path):
-            raise ShowDerivationError(f"path '{path}' is not valid")
+            raise ShowDerivationError(f"path '{path}' is not a valid store path")  # Nix 2.8's wording
         return path
     info = store.query_path_info(path)
     if info is None or not info.deriver:

@@ -20,7 +20,7 @@ from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_string_ctx
 from nixlite.eval.errors import EvalError
-from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, force, make_string, type_name
+from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, force, make_string, type_name
 from nixlite.primops.json_errors import json_error_message
 from nixlite.primops.registry import primop
 from nixlite.primops.strings import to_bytes
@@ -40,82 +40,106 @@ def json_float(f: float) -> str:
     return "%g" % f
 
 
-def to_json(state: Any, v: Any, out: list[str], context: set[str], strict: bool = True) -> None:
-    """Append the JSON text of `v` to `out`, collecting string context.
+class JsonWriter:
+    """Writes values as JSON text, collecting the string context of what it writes.
 
     Not `strict` (nix-instantiate --json without --strict), a value not yet
-    evaluated is an error, as in Nix.
+    evaluated is an error, as in Nix. A value that has no JSON form is
+    reported at its own position (a function's) or else at the attribute
+    holding it, as Nix does.
     """
-    if type(v) is Thunk and v.code is not None and not strict:
-        raise EvalError("cannot convert a thunk to JSON")
-    v = force(v)
-    t = type(v)
-    if t is str:
-        out.append(json_string(v))
-    elif t is ContextString:
-        out.append(json_string(v.s))
-        context.update(v.context)
-    elif v is None:
-        out.append("null")
-    elif t is bool:
-        out.append("true" if v else "false")
-    elif t is int:
-        out.append(str(v))
-    elif t is float:
-        out.append(json_float(v))
-    elif t is list:
-        _list_to_json(state, v, out, context, strict)
-    elif t is Attrs:
-        _attrs_to_json(state, v, out, context, strict)
-    elif t is PathValue:
-        text, ctx = coerce_to_string(state, v)
-        out.append(json_string(text))
-        context.update(ctx)
-    else:
-        raise EvalError(f"cannot convert {type_name(v)} to JSON")
+
+    def __init__(self, state: Any, strict: bool = True) -> None:
+        self.state = state
+        self.strict = strict
+        self.out: list[str] = []
+        self.context: set[str] = set()
+
+    def text(self) -> str:
+        return "".join(self.out)
+
+    def write(self, v: Any, pos: Any = None) -> None:
+        if type(v) is Thunk and v.code is not None and not self.strict:
+            raise EvalError("cannot convert a thunk to JSON")
+        v = force(v)
+        t = type(v)
+        out = self.out
+        if t is str:
+            out.append(json_string(v))
+        elif t is ContextString:
+            out.append(json_string(v.s))
+            self.context.update(v.context)
+        elif v is None:
+            out.append("null")
+        elif t is bool:
+            out.append("true" if v else "false")
+        elif t is int:
+            out.append(str(v))
+        elif t is float:
+            out.append(json_float(v))
+        elif t is list:
+            self._list(v, pos)
+        elif t is Attrs:
+            self._attrs(v, pos)
+        elif t is PathValue:
+            self._coerced(v, copy_to_store=True)
+        else:
+            err = EvalError(f"cannot convert {type_name(v)} to JSON")
+            own_pos = getattr(v, "pos", None) if isinstance(v, Lambda) else None
+            raise err.at(own_pos or pos)
+
+    def _coerced(self, v: Any, copy_to_store: bool) -> None:
+        text, ctx = coerce_to_string(self.state, v, copy_to_store=copy_to_store)
+        self.out.append(json_string(text))
+        self.context.update(ctx)
+
+    def _list(self, items: list[Any], pos: Any) -> None:
+        self.out.append("[")
+        for i, item in enumerate(items):
+            if i:
+                self.out.append(",")
+            self.write(item, pos)
+        self.out.append("]")
+
+    def _attrs(self, s: Attrs, pos: Any) -> None:
+        if "__toString" in s:
+            self._coerced(s, copy_to_store=False)
+            return
+        positions = s.positions or {}
+        if "outPath" in s:
+            self.write(s["outPath"], positions.get("outPath", pos))
+            return
+        self.out.append("{")
+        for i, name in enumerate(sorted(s)):
+            if i:
+                self.out.append(",")
+            self.out.append(json_string(name))
+            self.out.append(":")
+            self.write(s[name], positions.get(name, pos))
+        self.out.append("}")
 
 
-def _list_to_json(state: Any, items: list[Any], out: list[str], context: set[str], strict: bool) -> None:
-    out.append("[")
-    for i, item in enumerate(items):
-        if i:
-            out.append(",")
-        to_json(state, item, out, context, strict)
-    out.append("]")
-
-
-def _attrs_to_json(state: Any, s: Attrs, out: list[str], context: set[str], strict: bool) -> None:
-    if "__toString" in s:
-        text, ctx = coerce_to_string(state, s, copy_to_store=False)
-        out.append(json_string(text))
-        context.update(ctx)
-        return
-    if "outPath" in s:
-        to_json(state, s["outPath"], out, context, strict)
-        return
-    out.append("{")
-    for i, name in enumerate(sorted(s)):
-        if i:
-            out.append(",")
-        out.append(json_string(name))
-        out.append(":")
-        to_json(state, s[name], out, context, strict)
-    out.append("}")
+def to_json(state: Any, v: Any, out: list[str], context: set[str], strict: bool = True) -> None:
+    """Append the JSON text of `v` to `out` and its string context to `context`
+    (used by derivationStrict for `__structuredAttrs`)."""
+    writer = JsonWriter(state, strict)
+    writer.out = out
+    writer.context = context
+    writer.write(v)
 
 
 @primop("toJSON", 1, state=True)
 def to_json_primop(state: Any, v: Any) -> Any:
-    out: list[str] = []
-    context: set[str] = set()
-    to_json(state, v, out, context)
-    return make_string("".join(out), frozenset(context))
+    writer = JsonWriter(state)
+    writer.write(v)
+    return make_string(writer.text(), frozenset(writer.context))
 
 
 def value_to_json(state: Any, v: Any, strict: bool = True) -> str:
     """What `nix-instantiate --eval --json` prints (Nix adds no newline after it)."""
-    out: list[str] = []
-    to_json(state, v, out, set(), strict)
-    return "".join(out)
+    writer = JsonWriter(state, strict)
+    writer.write(v)
+    return writer.text()
 
 
 def _json_int(text: str) -> int | float:

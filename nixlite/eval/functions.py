@@ -34,11 +34,14 @@ _tracing = False
 class LambdaInfo:
     """What every closure of one lambda expression shares."""
 
-    __slots__ = ("node", "name", "pos", "body", "has_arg", "formals", "ellipsis", "formal_names",
+    __slots__ = ("node", "strict_arg", "name", "pos", "body", "has_arg", "formals", "ellipsis", "formal_names",
                  "formal_positions", "check_order")
 
     def __init__(self, node: Any, scope: Any, name: str | None) -> None:
         self.node = node  # the ast.Lambda (functionArgs reads formal positions from it)
+        # `x: …` whose body forces x before anything else: a call site may
+        # evaluate the argument at once instead of making a thunk (same result).
+        self.strict_arg = False  # set below, once the body's scope exists
         self.name = name
         self.pos = node.pos
         self.has_arg = node.arg is not None
@@ -53,6 +56,8 @@ class LambdaInfo:
         for f in formals:
             names[f.name] = len(names) + 1
         inner = Scope(names, scope)
+        if node.formals is None and node.arg is not None:
+            self.strict_arg = forces_first(node.body, node.arg, inner)
         if node.formals is not None:
             self.formals = tuple((f.name, compile_lazy(f.default, inner, names[f.name])
                                   if f.default is not None else None) for f in formals)
@@ -95,6 +100,40 @@ class Closure(Lambda):
     @property
     def pos(self) -> Any:
         return self.info.pos
+
+
+def forces_first(body: ast.Expr, name: str, scope: Any) -> bool:
+    """Whether evaluating `body` always starts by forcing the variable `name`.
+
+    Only looks through nodes that evaluate one subexpression first and open
+    no scope, so `name` there is the lambda's own argument.
+    """
+    from nixlite.eval.builtin_calls import static_primop
+
+    e = body
+    while True:
+        t = type(e)
+        if t is ast.Var:
+            return e.name == name  # type: ignore[no-any-return]
+        if t is ast.If or t is ast.Assert:
+            e = e.cond
+        elif t is ast.BinaryOp:
+            e = e.lhs
+        elif t is ast.Not:
+            e = e.expr
+        elif t is ast.Select or t is ast.HasAttr:
+            e = e.expr
+        elif t is ast.ConcatStrings:
+            e = e.parts[0]
+        elif t is ast.Call and len(e.args) >= 2 and _strict_first(static_primop(e.fn, scope)):
+            e = e.args[0]
+        else:
+            return False
+
+
+def _strict_first(op: Any) -> bool:
+    """A builtin (resolved statically) that forces its first argument before anything else."""
+    return op is not None and op.name in ("sub", "mul", "div", "lessThan") and 0 not in op.lazy
 
 
 def compile_lambda(node: Any, scope: Any, name: str | None = None) -> Code:
@@ -200,7 +239,7 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
                             raise StackOverflow(pos)
                         _call_depth += 1
                         try:
-                            return info.body([f.env, Thunk(x, env, apos)])
+                            return info.body([f.env, x(env) if info.strict_arg else Thunk(x, env, apos)])
                         finally:
                             _call_depth -= 1
                     return call_closure(f, Thunk(x, env, apos), pos)

@@ -20,6 +20,7 @@ from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_string_ctx
 from nixlite.eval.errors import EvalError
+from nixlite.eval.printer import format_float
 from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, force, make_string, type_name
 from nixlite.primops.json_errors import json_error_message
 from nixlite.primops.registry import primop
@@ -36,8 +37,8 @@ def json_string(s: str) -> str:
 
 
 def json_float(f: float) -> str:
-    """A float as `std::ostream << double` prints it."""
-    return "%g" % f
+    """A float as `std::ostream << double` prints it (as the value printer does)."""
+    return format_float(f)
 
 
 class JsonWriter:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nixlite.eval.printer import format_float
 from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, force
 from nixlite.primops.registry import primop
 
@@ -72,7 +73,7 @@ def _print_value(w: _XmlWriter, v: Any) -> None:
     elif t is int:
         w.empty("int", {"value": str(v)})
     elif t is float:
-        w.empty("float", {"value": "%g" % v})
+        w.empty("float", {"value": format_float(v)})
     elif t is PathValue:
         w.empty("path", {"value": v.path})
     elif t is list:

@@ -4,13 +4,15 @@
 
 Each case runs `nix-instantiate --eval --strict -E EXPR` and
 `nixlite eval --strict -E EXPR` in the same run; the best of N wall times of
-each is printed with the ratio nixlite / Nix. Outputs are compared too, so a
+each is printed with the ratio nixlite / Nix, in wall time and in CPU time
+(user + system; steadier when the machine is shared). Outputs are compared too, so a
 fast wrong answer does not count. No assertion on time: this is a report.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import time
@@ -33,15 +35,22 @@ CASES: dict[str, str] = {
 }
 
 
-def best_time(cmd: list[str], repeat: int) -> tuple[float, str]:
-    best = float("inf")
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def best_time(cmd: list[str], repeat: int) -> tuple[float, float, str]:
+    """Best wall time and best CPU time (user + system) of `repeat` runs, and the output."""
+    best_wall = best_cpu = float("inf")
     out = ""
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _child_cpu()
         proc = subprocess.run(cmd, capture_output=True, text=True)
-        best = min(best, time.perf_counter() - t0)
+        best_wall = min(best_wall, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, _child_cpu() - c0)
         out = proc.stdout.strip() if proc.returncode == 0 else "error: " + proc.stderr.strip()[:80]
-    return best, out
+    return best_wall, best_cpu, out
 
 
 def main() -> int:
@@ -49,13 +58,16 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
-    print(f"{'case':24} {'nix (s)':>9} {'nixlite (s)':>12} {'ratio':>7}  same output")
+    print(f"{'case':24} {'nix wall/cpu (s)':>17} {'nixlite wall/cpu (s)':>21} {'ratio wall':>10} {'ratio cpu':>9}  same")
     for name, expr in CASES.items():
         if args.names and name not in args.names:
             continue
-        t_nix, out_nix = best_time(["nix-instantiate", "--eval", "--strict", "-E", expr], args.repeat)
-        t_lite, out_lite = best_time([sys.executable, "-m", "nixlite.cli", "eval", "--strict", "-E", expr], args.repeat)
-        print(f"{name:24} {t_nix:9.3f} {t_lite:12.3f} {t_lite / t_nix:7.1f}  {'yes' if out_nix == out_lite else 'NO: ' + out_lite[:60]}")
+        w_nix, c_nix, out_nix = best_time(["nix-instantiate", "--eval", "--strict", "-E", expr], args.repeat)
+        w_lite, c_lite, out_lite = best_time([sys.executable, "-m", "nixlite.cli", "eval", "--strict", "-E", expr],
+                                             args.repeat)
+        same = "yes" if out_nix == out_lite else "NO: " + out_lite[:60]
+        print(f"{name:24} {w_nix:8.3f}/{c_nix:<8.3f} {w_lite:10.3f}/{c_lite:<10.3f} {w_lite / w_nix:10.1f} "
+              f"{c_lite / max(c_nix, 1e-3):9.1f}  {same}")
     return 0
 
 

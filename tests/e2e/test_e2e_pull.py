@@ -4,21 +4,24 @@ The fixed-output hash is learnt as a user learns it (a build with a wrong
 hash reports the right one); the pulled archive is then checked against what
 the registry holds, independently, with skopeo. Token authentication
 (`WWW-Authenticate: Bearer …`) is exercised through a small proxy that
-demands a token before forwarding to the registry.
+demands a token before forwarding to the registry, and an OCI image index
+(arm64 listed first) must resolve to its linux/amd64 image.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import os
 import re
+import shutil
 import threading
 import urllib.request
 
 import pytest
 
-from e2e_helpers import PRELUDE, gunzip_to, nixlite, nixlite_build, run
+from e2e_helpers import PRELUDE, ROOT, gunzip_to, nixlite, nixlite_build, run
 from nixlite.build.python_builders import BuilderFailed
 from nixlite.docker.registry_client import pull_image
 
@@ -121,3 +124,45 @@ def test_pull_of_a_missing_digest_fails(pushed, tmp_path):
     with pytest.raises(BuilderFailed, match="HTTP 404"):
         pull_image(registry=registry, image_name="nixlite/shell", reference="sha256:" + "1" * 64, tag="t",
                    tls_verify=True, out_path=str(tmp_path / "x.tar"), work_dir=str(tmp_path), log=lambda line: None)
+
+
+def _put_blob(layout: str, data: bytes) -> dict:
+    digest = hashlib.sha256(data).hexdigest()
+    with open(os.path.join(layout, "blobs", "sha256", digest), "wb") as f:
+        f.write(data)
+    return {"digest": "sha256:" + digest, "size": len(data)}
+
+
+def test_pull_resolves_an_index_to_linux_amd64(built, registry, e2e_store, tmp_path):
+    """An OCI index listing an arm64 image first: pullImage must take the amd64 one."""
+    layout = nixlite_build([os.path.join(ROOT, "examples", "shell", "default.nix"), "-A", "image.oci"], e2e_store,
+                           str(tmp_path / "oci-result"))
+    work = str(tmp_path / "multi")
+    shutil.copytree(layout, work)
+    os.chmod(work, 0o755)
+    run(["chmod", "-R", "u+w", work])
+    with open(os.path.join(work, "index.json")) as f:
+        amd64 = json.load(f)["manifests"][0]
+    with open(os.path.join(work, "blobs", amd64["digest"].replace(":", "/"))) as f:
+        manifest = json.load(f)
+    with open(os.path.join(work, "blobs", manifest["config"]["digest"].replace(":", "/"))) as f:
+        config = json.load(f)
+    arm_config = _put_blob(work, json.dumps({**config, "architecture": "arm64"}).encode())
+    arm_manifest = _put_blob(work, json.dumps({**manifest, "config": {**manifest["config"], **arm_config}}).encode())
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+        {"mediaType": manifest["mediaType"], **arm_manifest, "platform": {"architecture": "arm64", "os": "linux"}},
+        {"mediaType": manifest["mediaType"], "digest": amd64["digest"], "size": amd64["size"],
+         "platform": {"architecture": "amd64", "os": "linux"}}]}
+    index_blob = _put_blob(work, json.dumps(index).encode())
+    with open(os.path.join(work, "index.json"), "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [{"mediaType": index["mediaType"], **index_blob,
+                                                      "annotations": {"org.opencontainers.image.ref.name": "multi"}}]}, f)
+    ref = f"docker://{registry}/nixlite/multiarch:multi"
+    run(["skopeo", "copy", "-q", "--all", "--dest-tls-verify=false", f"oci:{work}:multi", ref])
+    raw = run(["skopeo", "inspect", "--raw", "--tls-verify=false", ref]).stdout.encode()
+    assert json.loads(raw)["manifests"][0]["platform"]["architecture"] == "arm64"
+    out = str(tmp_path / "pulled.tar")
+    pull_image(registry=registry, image_name="nixlite/multiarch", reference="sha256:" + hashlib.sha256(raw).hexdigest(),
+               tag="t", tls_verify=True, out_path=out, work_dir=str(tmp_path), log=lambda line: None)
+    inspected = json.loads(run(["skopeo", "inspect", f"docker-archive:{out}"]).stdout)
+    assert inspected["Architecture"] == "amd64" and inspected["Layers"] == config["rootfs"]["diff_ids"]

@@ -65,6 +65,16 @@ def run_primop(op: PrimOp, args: tuple[Any, ...], pos: Any) -> Any:
     return result
 
 
+def call_primop(op: PrimOp, args: tuple[Any, ...], pos: Any) -> Any:
+    """Run a builtin on all its arguments (given as values or thunks)."""
+    lazy = op.lazy
+    if lazy:
+        forced = [a if i in lazy or type(a) is not Thunk else a.force() for i, a in enumerate(args)]
+    else:
+        forced = [a.force() if type(a) is Thunk else a for a in args]
+    return run_primop(op, tuple(forced), pos)
+
+
 def compile_primop_call(op: PrimOp, args: tuple[ast.Expr, ...], scope: Any, pos: Any) -> Code:
     """`op arg1 … argN` with exactly N = arity arguments."""
     inline = _INLINE.get(op.name)
@@ -151,4 +161,4 @@ _INT_OPS = {"sub": operator.sub, "mul": operator.mul, "add": operator.add}
 _INLINE = {"sub": _inline_arith(operator.sub), "mul": _inline_arith(operator.mul),
            "add": _inline_arith(operator.add), "lessThan": _inline_less}
 
-__all__ = ["running_primop_pos", "static_primop", "compile_primop_call", "run_primop"]
+__all__ = ["call_primop", "running_primop_pos", "static_primop", "compile_primop_call", "run_primop"]

@@ -73,7 +73,7 @@ def _attrs_equal(a: Attrs, b: Attrs) -> bool:
         return _equal_items(a["outPath"], b["outPath"])
     if len(a) != len(b):
         return False
-    for name in sorted(a):
+    for name in a:  # Nix's order here is its symbol table's, not alphabetical: any order will do
         if name not in b or not _equal_items(a[name], b[name]):
             return False
     return True

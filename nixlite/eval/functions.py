@@ -20,7 +20,8 @@ from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy
 from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_
 from nixlite.eval.scope import Scope
 from nixlite.eval.suggestions import did_you_mean
-from nixlite.eval.values import Attrs, Lambda, Thunk, type_name
+from nixlite.eval.builtin_calls import call_primop
+from nixlite.eval.values import Attrs, Lambda, PrimOp, PrimOpApp, Thunk, type_name
 from nixlite.syntax import ast
 
 MAX_CALL_DEPTH = 10_000
@@ -175,6 +176,39 @@ def set_trace_calls(enabled: bool) -> None:
     _tracing = enabled
 
 
+def apply_one(f: Any, arg: Any, pos: Any) -> Any:
+    """`f arg` where `f` is a forced value and `arg` a value or thunk; the result is forced."""
+    global _call_depth
+    t = type(f)
+    if t is Closure:
+        info = f.info
+        if info.formals is not None or _tracing:
+            return call_closure(f, arg, pos)
+        # call_closure inlined for `x: …` lambdas: builtins call them millions of times
+        if _call_depth >= MAX_CALL_DEPTH:
+            raise StackOverflow(pos)
+        _call_depth += 1
+        try:
+            return info.body([f.env, arg])
+        finally:
+            _call_depth -= 1
+    if t is PrimOp:
+        if f.arity == 1:
+            return call_primop(f, (arg,), pos)
+        return PrimOpApp(f, (arg,))
+    if t is PrimOpApp:
+        args = f.args + (arg,)
+        if len(args) == f.primop.arity:
+            return call_primop(f.primop, args, pos)
+        return PrimOpApp(f.primop, args)
+    if t is Attrs and "__functor" in f:
+        functor = f["__functor"]
+        if type(functor) is Thunk:
+            functor = functor.force()
+        return apply_one(apply_one(functor, f, pos), arg, pos)
+    raise TypeError_(f"attempt to call something which is not a function but {type_name(f)}", pos)
+
+
 def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[Any]:
     if type(arg) is Thunk:
         arg = arg.force()
@@ -222,8 +256,6 @@ def compile_call(node: Any, scope: Any) -> Code:
 
 
 def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) -> Code:
-    from nixlite.eval.apply import apply_one
-
     lazies = [compile_lazy(a, scope) for a in args]
     if len(lazies) == 1:
         kind, x, apos = lazies[0]
@@ -277,5 +309,5 @@ def call_depth() -> int:
     return _call_depth
 
 
-__all__ = ["set_trace_calls", "LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
+__all__ = ["apply_one", "set_trace_calls", "LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
            "compile_call", "MAX_CALL_DEPTH", "settings", "call_depth"]

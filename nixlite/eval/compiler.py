@@ -360,7 +360,7 @@ def _add_dynamic(attrs: Attrs, dyn: list[Any], env: Any) -> None:
         try:
             name = force_string_no_ctx(name_value)
         except NixError as err:
-            raise err.at(pos)
+            raise err.unpositioned()  # as Nix 2.8: no position for a bad attribute name
         if name in attrs:
             other = attrs.positions.get(name)
             where = f" at {pos_text(other)}" if other is not None else ""

@@ -60,7 +60,11 @@ class LambdaInfo:
         if node.formals is None and node.arg is not None:
             self.strict_arg = forces_first(node.body, node.arg, inner)
         if node.formals is not None:
-            self.formals = tuple((f.name, compile_lazy(f.default, inner, names[f.name])
+            # A default naming another formal always gets a thunk: Nix binds
+            # formals in its own (symbol) order, and thunks make the outcome,
+            # e.g. which variable a blackhole is reported at, independent of it.
+            first_formal = 2 if self.has_arg else 1
+            self.formals = tuple((f.name, compile_lazy(f.default, inner, first_formal)
                                   if f.default is not None else None) for f in formals)
             self.ellipsis = node.formals.ellipsis
             self.formal_names = frozenset(f.name for f in formals)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from nixlite.eval.compiler import Code, compile_expr
+from nixlite.syntax import ast
 from nixlite.eval.errors import EvalError, NixError, TypeError_
 from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, make_string, type_name
 
@@ -38,9 +39,13 @@ def canon_path(path: str) -> str:
 def compile_concat(node: Any, scope: Any) -> Code:
     parts = [(compile_expr(p, scope), p.pos) for p in node.parts]
     if not node.force_string and len(parts) == 2:
+        if type(node.parts[1]) is ast.Int:
+            return _compile_plus_int(parts[0], node.parts[1])
         return _compile_plus(parts[0], parts[1])
     positions = [p for _, p in parts]
     if node.force_string:
+        # Nix reports an interpolated part at its `${`, which the AST does not keep.
+        positions = [p if type(e) is ast.Str else _DollarCurly(p) for e, p in zip(node.parts, positions)]
         # Interpolation: string parts are joined directly; anything else
         # (context, paths, sets, errors) takes the general path.
         codes = [code for code, _ in parts]
@@ -56,6 +61,22 @@ def compile_concat(node: Any, scope: Any) -> Code:
 
     def ev(env: Any) -> Any:
         return concat_values([code(env) for code, _ in parts], positions, False)
+
+    return ev
+
+
+def _compile_plus_int(left: tuple[Code, Any], literal: Any) -> Code:
+    """`e + 3`: the commonest addition, with the literal known."""
+    lcode, lpos = left
+    y, ypos = literal.value, literal.pos
+
+    def ev(env: Any) -> Any:
+        a = lcode(env)
+        if type(a) is int:
+            n = a + y
+            if INT_MIN <= n <= INT_MAX:
+                return n
+        return concat_values([a, y], [lpos, ypos], False)
 
     return ev
 
@@ -97,7 +118,7 @@ def concat_values(values: list[Any], positions: list[Any], force_string: bool) -
         try:
             s, ctx = coerce_to_string(state, v, copy_to_store=copy)
         except NixError as err:
-            raise err.at(pos)
+            raise err.at(pos.resolve() if type(pos) is _DollarCurly else pos)
         texts.append(s)
         if ctx:
             context |= ctx
@@ -107,6 +128,35 @@ def concat_values(values: list[Any], positions: list[Any], force_string: bool) -
             raise EvalError("a string that refers to a store path cannot be appended to a path", positions[0])
         return PathValue(canon_path(text))
     return make_string(text, frozenset(context))
+
+
+class _DollarCurly:
+    """The position of the `${` before an interpolated expression, found when an error needs it."""
+
+    __slots__ = ("expr_pos",)
+
+    def __init__(self, expr_pos: Any) -> None:
+        self.expr_pos = expr_pos
+
+    def resolve(self) -> Any:
+        from nixlite.eval.state import current_state
+
+        pos = self.expr_pos
+        text = current_state().source_texts.get(pos.file)
+        if text is None:
+            try:
+                with open(pos.file, encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                return pos
+        lines = text.split("\n")
+        line, col = pos.line, pos.col - 1
+        while line >= 1:
+            found = lines[line - 1].rfind("${", 0, col if line == pos.line else None)
+            if found >= 0:
+                return type(pos)(pos.file, line, found + 1)
+            line -= 1
+        return pos
 
 
 def _add_numbers(values: list[Any], positions: list[Any]) -> Any:

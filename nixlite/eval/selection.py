@@ -26,14 +26,16 @@ def _compile_names(path: tuple[Any, ...], scope: Any) -> list[Any]:
 
 def attr_name(name_code: Any, env: Any, pos: Any) -> str:
     """The name of one attribute-path element (dynamic names must be strings without context)."""
+    del pos
     if type(name_code) is str:
         return name_code
     from nixlite.eval.coerce import force_string_no_ctx
 
+    value = name_code(env)
     try:
-        return force_string_no_ctx(name_code(env))
+        return force_string_no_ctx(value)
     except NixError as err:
-        raise err.at(pos)
+        raise err.unpositioned()  # Nix 2.8 reports a bad attribute name without a position
 
 
 def missing_attr(name: str, attrs: Attrs, pos: Any) -> NixError:

@@ -157,8 +157,9 @@ def _inline_less_const(op: PrimOp, a: Code, y: int, pos: Any) -> Code:
     return ev
 
 
-_INT_OPS = {"sub": operator.sub, "mul": operator.mul, "add": operator.add}
-_INLINE = {"sub": _inline_arith(operator.sub), "mul": _inline_arith(operator.mul),
-           "add": _inline_arith(operator.add), "lessThan": _inline_less}
+_INT_OPS = {"sub": operator.sub, "mul": operator.mul, "add": operator.add,
+            "bitAnd": operator.and_, "bitOr": operator.or_, "bitXor": operator.xor}
+_INLINE = {name: _inline_arith(int_op) for name, int_op in _INT_OPS.items()}
+_INLINE["lessThan"] = _inline_less
 
 __all__ = ["call_primop", "running_primop_pos", "static_primop", "compile_primop_call", "run_primop"]

@@ -66,10 +66,15 @@ def _clean_name(name: str) -> str:
     return posixpath.normpath("/" + name).lstrip("/") or "."
 
 
-def _order_with_duplicates(entries: list[tuple[str, int, str]]) -> list[str]:
-    """Docker's bySum order when some (name, position, digest) entries share a name."""
+def _name_key(name: str) -> bytes:
+    """A short stand-in for the cleaned name: only equality between names matters to tarsum."""
+    return hashlib.blake2b(fs_bytes(_clean_name(name)), digest_size=12).digest()
 
-    def less(a: tuple[str, int, str], b: tuple[str, int, str]) -> bool:
+
+def _order_with_duplicates(entries: list[tuple[bytes, int, bytes]]) -> list[bytes]:
+    """Docker's bySum order when some (name key, position, digest) entries share a name."""
+
+    def less(a: tuple[bytes, int, bytes], b: tuple[bytes, int, bytes]) -> bool:
         if a[0] == b[0]:
             return a[1] < b[1]
         return a[2] < b[2]
@@ -80,21 +85,26 @@ def _order_with_duplicates(entries: list[tuple[str, int, str]]) -> list[str]:
 
 
 class TarsumBuilder:
-    """Collects per-member digests; `digest()` gives the tarsum of everything added."""
+    """Collects per-member digests; `digest()` gives the tarsum of everything added.
+
+    Per member it keeps 32 bytes of digest (sorting raw digests orders them as
+    their hex forms) and a 12-byte key of the cleaned name, so memory grows by
+    well under 100 bytes per member and not at all with data size.
+    """
 
     def __init__(self) -> None:
-        self._member_digests: list[str] = []
-        self._names: list[str] = []
-        self._pending_names: list[str] = []
+        self._member_digests: list[bytes] = []
+        self._name_keys: list[bytes] = []
+        self._pending_keys: list[bytes] = []
 
     def member_hash(self, m: Member) -> "hashlib._Hash":
         """A hash primed with `m`'s header; feed it the data, then pass it to `add`."""
-        self._pending_names.append(m.name)
+        self._pending_keys.append(_name_key(m.name))
         return hashlib.sha256(header_bytes(m))
 
     def add(self, member_hash: "hashlib._Hash") -> None:
-        self._member_digests.append(member_hash.hexdigest())
-        self._names.append(self._pending_names.pop(0))
+        self._member_digests.append(member_hash.digest())
+        self._name_keys.append(self._pending_keys.pop(0))
 
     def add_member(self, m: Member, data: bytes = b"") -> None:
         """Shortcut for a member whose data is at hand."""
@@ -104,13 +114,13 @@ class TarsumBuilder:
 
     def digest(self) -> str:
         total = hashlib.sha256()
-        cleaned = [_clean_name(n) for n in self._names]
-        if len(set(cleaned)) == len(cleaned):
+        if len(set(self._name_keys)) == len(self._name_keys):
             ordered = sorted(self._member_digests)
         else:
-            ordered = _order_with_duplicates(list(zip(cleaned, range(len(cleaned)), self._member_digests)))
-        for hex_digest in ordered:
-            total.update(hex_digest.encode("ascii"))
+            ordered = _order_with_duplicates(list(zip(self._name_keys, range(len(self._name_keys)),
+                                                      self._member_digests)))
+        for raw_digest in ordered:
+            total.update(raw_digest.hex().encode("ascii"))
         return f"{LABEL}:{total.hexdigest()}"
 
 

@@ -138,6 +138,9 @@ class Builder:
     def formals_empty(self, start, lbrace, rbrace):
         return ([], False)
 
+    def formals_none(self, start):
+        return ([], False)
+
     def formals_more(self, start, formal, comma, rest):
         return ([formal] + rest[0], rest[1])
 

@@ -104,6 +104,8 @@ class Lexer:
         # Start of the last thing matched (token, blank or comment): Nix reports
         # an unexpected end of file there, as flex leaves its location there.
         self.last_start = 0
+        self.prev_start = 0  # start of the match before the last one
+        self.path_at_end = False
         self.eof_offset = 0
         self.path_token_start = self.path_first_start = 0
 
@@ -124,11 +126,11 @@ class Lexer:
                 m = match_expr(text, i)
                 kind = m.lastgroup
                 j = m.end()
+                self.prev_start = self.last_start
+                self.last_start = i
                 if kind == "ws":
-                    self.last_start = i
                     i = j
                     continue
-                self.last_start = i
                 if kind == "ID":
                     word = m.group()
                     kw = KEYWORDS.get(word)
@@ -178,10 +180,14 @@ class Lexer:
                 i = yield from self._path_continue(i, stack)
         if stack[-1] == "path/":
             raise self._error("path has a trailing slash", self.last_start)
-        if stack[-1] == "path":  # a path ends at the end of the input too (placed at its start)
-            yield ("PATH_END", None, self.path_first_start, n)
-        self.eof_offset = self.last_start
-        yield ("$END", None, self.last_start, self.last_start)
+        end = self.prev_start if self.path_at_end else self.last_start
+        if stack[-1] == "path":
+            # A path ends at the end of the input too; Nix then places both
+            # PATH_END and the end of file at the match before the last one.
+            end = self.prev_start
+            yield ("PATH_END", None, end, n)
+        self.eof_offset = end
+        yield ("$END", None, end, end)
 
     # -- numbers --------------------------------------------------------------
 
@@ -204,7 +210,7 @@ class Lexer:
         text = self.text
         m = _SIMPLE_STRING_RE.match(text, i + 1)
         if m is not None:  # no interpolation: one token
-            self.last_start = m.end() - 1
+            self.prev_start, self.last_start = i, m.end() - 1
             yield ("STRING", unescape(m.group(1)), i, m.end())
             return m.end()
         stack.append("str")
@@ -213,7 +219,7 @@ class Lexer:
 
     def _string_body(self, i: int, stack: list):
         text = self.text
-        self.last_start = i
+        self.prev_start, self.last_start = self.last_start, i
         c = text[i]
         if c == '"':
             stack.pop()
@@ -235,7 +241,7 @@ class Lexer:
     def _ind_string_body(self, i: int, stack: list):
         """IND_STR values are (text, has_indentation): escapes do not count as indentation."""
         text = self.text
-        self.last_start = i
+        self.prev_start, self.last_start = self.last_start, i
         if text.startswith("''", i):
             nxt = text[i + 2:i + 3]
             if nxt == "$":
@@ -275,20 +281,22 @@ class Lexer:
             return j
         if slash:
             raise self._error("path has a trailing slash", i if j >= len(text) else j)
+        self.path_at_end = j == len(text)  # flex is still inside the path at the end of file
         yield ("PATH", raw, i, j)
         return j
 
     def _path_continue(self, i: int, stack: list):
         text = self.text
         if text.startswith("${", i):
-            self.last_start = i
+            self.prev_start, self.last_start = self.last_start, i
             stack[-1] = "path"
             stack.append("expr")
             yield ("DOLLAR_CURLY", "${", i, i + 2)
             return i + 2
         m = _PATH_PART_RE.match(text, i)
         if m is not None:
-            self.last_start = self.path_token_start = i
+            self.prev_start, self.last_start = self.last_start, i
+            self.path_token_start = i
             stack[-1] = "path/" if m.group().endswith("/") else "path"
             yield ("STR", m.group(), i, m.end())
             return m.end()

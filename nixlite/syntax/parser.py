@@ -30,6 +30,7 @@ _RULES: list = _TABLES["RULES"]
 # Bison's stack limit (YYMAXDEPTH): Nix rejects ~10,000 nested brackets with
 # "memory exhausted"; nixlite stops at the same depth with the same message.
 _MAX_DEPTH = 9998
+_NON_ASSOC = frozenset(("EQ", "NEQ", "LT", "GT", "LEQ", "GEQ"))
 
 
 # Pass-through reductions (`?rule` with one child) only replace the top state,
@@ -52,6 +53,21 @@ def _unit_chain(below: int, top: int, ttype: str, rules: list) -> int:
         state = states[below][origin]
 
 
+def _default_reduction(row: dict):
+    """The reduction bison takes without looking at the next token, if this state has one.
+
+    A state whose only action is one reduction is reduced by bison before it
+    reads the lookahead; its semantic action (e.g. a duplicate-attribute
+    check) then runs before a syntax error in the next token is noticed.
+    """
+    actions = set(row[t] for t in row if t.isupper() or t == "$END")
+    if len(actions) == 1:
+        (action,) = actions
+        if action < 0:
+            return action
+    return None
+
+
 def _run(tokens, builder: Builder, lexer: Lexer):
     """Drive the LALR automaton over `tokens`, calling the builder's actions."""
     states = _STATES
@@ -66,10 +82,15 @@ def _run(tokens, builder: Builder, lexer: Lexer):
         ttype = tok[0]
         while True:
             action = states[state_stack[-1]].get(ttype)
+            forced = False
             if action is None:
-                from nixlite.syntax.syntax_errors import syntax_error
+                # (%nonassoc operators are an error right where they stand in bison)
+                action = None if ttype in _NON_ASSOC else _default_reduction(states[state_stack[-1]])
+                if action is None:
+                    from nixlite.syntax.syntax_errors import syntax_error
 
-                raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
+                    raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
+                forced = True
             if action >= 0:
                 if len(state_stack) >= _MAX_DEPTH:
                     raise ParseError("memory exhausted", builder.pos(tok[2]))
@@ -80,6 +101,9 @@ def _run(tokens, builder: Builder, lexer: Lexer):
                 break
             origin, n, callback = rules[~action]
             if n == 1 and callback is None:  # a pass-through rule: only the state changes
+                if forced:
+                    state_stack[-1] = states[state_stack[-2]][origin]
+                    continue
                 key = (state_stack[-2], state_stack[-1], ttype)
                 top = unit_chains.get(key)
                 if top is None:

@@ -101,7 +101,7 @@ def syntax_error(tok, state_stack: list, builder, states: list, rules: list, end
     unexpected = BISON_NAMES.get(tok[0], tok[0])
     if tok[0] == "STRING":
         unexpected = "'\"'"
-    elif tok[0] == "PATH" and tok[1].startswith("~"):
+    elif tok[0] in ("PATH", "PATH_START") and tok[1].startswith("~"):
         unexpected = "HPATH"
     message = f"syntax error, unexpected {unexpected}"
     expected = _expected(tok[0], state_stack, states, rules, end_state)

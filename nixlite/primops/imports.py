@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path, force_attrs, force_list, force_string
-from nixlite.eval.errors import EvalError, NixError
+from nixlite.eval.errors import EvalError, NixError, ThrownError
 from nixlite.eval.values import Attrs, PathValue, force
 from nixlite.primops.registry import constant, primop
 
@@ -24,6 +24,10 @@ def _import_path(state: Any, v: Any) -> str:
     path = coerce_to_path(state, v)
     if not os.path.exists(path):
         raise EvalError(f"getting status of '{path}': No such file or directory").unpositioned()
+    if os.path.isdir(path):
+        path = os.path.join(path, "default.nix")
+        if not os.path.exists(path):
+            raise EvalError(f"opening file '{path}': No such file or directory").unpositioned()
     return path
 
 
@@ -49,7 +53,10 @@ def find_file(state: Any, search_path: Any, name: Any) -> PathValue:
     wanted = force_string(name)
     found = state.find_file(entries, wanted)
     if found is None:
-        raise EvalError(f"file '{wanted}' was not found in the Nix search path (add it using $NIX_PATH or -I)")
+        # A ThrownError in Nix (tryEval catches it), reported with the call's position.
+        err = ThrownError(f"file '{wanted}' was not found in the Nix search path (add it using $NIX_PATH or -I)")
+        err.positionless = False
+        raise err
     return PathValue(found)
 
 

@@ -123,7 +123,7 @@ CONTROL = [
     "builtins.seq { a = throw \"x\"; } 1", "throw \"boom\"", "assert true; 1", "assert 1 == 2; 1",
     "builtins.addErrorContext \"c\" 1", "[ (builtins.tryEval (throw \"a\")).success ]", "let x = throw \"x\"; in 1",
     "builtins.length [ (throw \"x\") ]", "(builtins.tryEval (builtins.deepSeq [ (throw \"y\") ] 1)).success",
-    "builtins.getEnv \"NIXLITE_SURELY_UNSET\"",
+    "builtins.getEnv \"NIXLITE_SURELY_UNSET\"", "builtins.tryEval <not-on-the-search-path>",
 ]
 
 PATHS = [
@@ -250,6 +250,7 @@ EVALUATOR_ERROR_CASES: list[str] = [
     '({ a }@b: b) { a = 1; c = 2; }',
     'let f = { a, b ? 1 }: a; in f { b = 2; }',
     '(x: y: x) 1 2 3',
+    'import ./.', 'builtins.findFile [] "x"',
     '{ ${1} = 2; }', '{ a = 1; }.${1}', '"${1}"', '"${{}}"', '"a ${ 1 }"', '({ a ? b, b ? a }: a) {}',
 ]
 ERROR_CASES += [c for c in EVALUATOR_ERROR_CASES if c not in ERROR_CASES]

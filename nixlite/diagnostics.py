@@ -26,6 +26,7 @@ from nixlite.eval.errors import NixError
 _INDENT = " " * 7
 _RED = "\x1b[31;1m"
 _MAGENTA = "\x1b[35;1m"
+_BLUE = "\x1b[34;1m"
 _RESET = "\x1b[0m"
 
 # Text of files already read for snippets, so long traces read each file once.
@@ -72,7 +73,12 @@ def _highlight(line: str) -> str:
 
 def snippet(pos: Any, colour: bool = False) -> str:
     """The `at FILE:L:C:` block with the line before, the line, a caret and the line after."""
-    out = [f"{_INDENT}at {pos.file}:{pos.line}:{pos.col}:", ""]
+    where = f"{pos.file}:{pos.line}:{pos.col}"
+    if colour:  # as Nix: "at" in blue, the position in magenta
+        where = f"{_BLUE}at {_MAGENTA}{where}{_RESET}"
+    else:
+        where = "at " + where
+    out = [f"{_INDENT}{where}:", ""]
     lines = _source_lines(pos.file)
     if lines is None or not (1 <= pos.line <= len(lines)):
         return "\n".join(out[:1])

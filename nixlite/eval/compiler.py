@@ -315,6 +315,16 @@ def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
     if not dyn and all(k == THUNK for k, _, _ in lazies):
         items = [(n, x, p) for n, (k, x, p) in zip(names, lazies)]
 
+        if len(items) == 1:
+            (name, code, _p), = items
+
+            def ev_single(env: Any) -> Any:
+                attrs = Attrs({name: Thunk(code, env, None)})
+                attrs.positions = positions
+                return attrs
+
+            return ev_single
+
         def ev_plain(env: Any) -> Any:
             attrs = Attrs({n: Thunk(x, env, p) for n, x, p in items})
             attrs.positions = positions

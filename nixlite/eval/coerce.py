@@ -27,7 +27,7 @@ from typing import Any
 
 from nixlite.eval.errors import EvalError, TypeError_
 from nixlite.eval.values import (
-    EMPTY_CONTEXT, Attrs, ContextString, Lambda, PathValue, PrimOp, PrimOpApp, call, force, type_name,
+    EMPTY_CONTEXT, Attrs, ContextString, Lambda, PathValue, PrimOp, PrimOpApp, Thunk, call, force, type_name,
 )
 
 # The expected-type phrases Nix uses after "while … was expected".
@@ -127,10 +127,13 @@ def float_to_string(f: float) -> str:
 def coerce_to_string(state: Any, v: Any, *, copy_to_store: bool = True,
                      coerce_more: bool = False) -> tuple[str, frozenset[str]]:
     """Nix's coerceToString: the text of `v` and the string context it carries."""
-    v = force(v)
+    if type(v) is Thunk:
+        v = v.force()
     t = type(v)
-    if t is str or t is ContextString:
-        return force_string_ctx(v)
+    if t is str:
+        return v, EMPTY_CONTEXT
+    if t is ContextString:
+        return v.s, v.context
     if t is PathValue:
         if copy_to_store:
             store_path = state.copy_path_to_store(v.path)

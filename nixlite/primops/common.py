@@ -32,11 +32,17 @@ def call2(fn: Any, a: Any, b: Any) -> Any:
 
 
 def _apply1_suspended(env: tuple[Any, Any]) -> Any:
-    return call1(env[0], env[1])
+    fn = env[0]
+    if type(fn) is Thunk:
+        fn = fn.force()
+    return apply_one(fn, env[1], None)
 
 
 def _apply2_suspended(env: tuple[Any, Any, Any]) -> Any:
-    return call2(env[0], env[1], env[2])
+    fn = env[0]
+    if type(fn) is Thunk:
+        fn = fn.force()
+    return apply_one(apply_one(fn, env[1], None), env[2], None)
 
 
 def lazy_call(fn: Any, a: Any) -> Thunk:

@@ -17,7 +17,7 @@ from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_list, force_string_ctx, force_int
 from nixlite.eval.errors import EvalError
-from nixlite.eval.values import PathValue, force, make_string
+from nixlite.eval.values import PathValue, Thunk, force, make_string
 from nixlite.primops.registry import primop
 
 
@@ -118,6 +118,11 @@ def concat_strings_sep(state: Any, sep: Any, items: Any) -> Any:
     context = set(ctx)
     parts = []
     for item in force_list(items):
+        if type(item) is Thunk:
+            item = item.force()
+        if type(item) is str:  # the common case, without the general coercion
+            parts.append(item)
+            continue
         text, ictx = coerce_to_string(state, item)
         parts.append(text)
         context.update(ictx)

@@ -84,8 +84,12 @@ def _replace_regex(text: str, froms: list[str], replacement: Any) -> str:
     if not froms:
         return text
     index = {f: i for i, f in reversed(list(enumerate(froms)))}
-    rx = re.compile("|".join(re.escape(f) for f in froms))
-    return rx.sub(lambda m: replacement(index[m.group(0)]), text)
+    rx = re.compile("(" + "|".join(re.escape(f) for f in froms) + ")")
+    parts = rx.split(text)  # the matched patterns land at the odd positions
+    matched = parts[1::2]
+    table = {f: replacement(index[f]) for f in dict.fromkeys(matched)}  # only those used, in order
+    parts[1::2] = [table[f] for f in matched]
+    return "".join(parts)
 
 
 def _replace_scan(text: str, froms: list[str], replacement: Any) -> str:

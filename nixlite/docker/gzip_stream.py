@@ -6,7 +6,8 @@ depend only on the data, the level and the zlib in use. Data is compressed
 in blocks of `BLOCK` bytes by a pool of threads — zlib releases the GIL —
 the way pigz does it: each block is a raw deflate stream primed with the
 previous block's last 32 KiB as dictionary and ended with a sync flush, so
-that the concatenation is one valid deflate stream. The block size is
+that the concatenation, closed by an empty final block, is one valid
+deflate stream. The block size is
 fixed, so the output does not depend on the number of threads or their
 timing.
 
@@ -37,11 +38,20 @@ _HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # magic, deflate, 
 DEFAULT_LEVEL: Final = 6
 
 
-def _compress_block(data: bytes, dictionary: bytes, level: int, last: bool) -> bytes:
+# The end of the deflate stream: an empty final block with fixed codes (what pigz writes too).
+_FINAL_BLOCK: Final = b"\x03\x00"
+
+
+def _compress_block(data: bytes, dictionary: bytes, level: int) -> bytes:
+    """`data` as raw deflate primed with `dictionary`, ended by a sync flush (byte-aligned, not final)."""
+    parallel = getattr(_deflate, "_ParallelCompress", None)
+    if parallel is not None:
+        # zlib-ng's block compressor releases the GIL (its compressobj does not). A fresh one per
+        # block: reusing one gives bytes that depend on which blocks it compressed before.
+        return parallel(buffersize=BLOCK + BLOCK // 8 + 500, level=level).compress_and_crc(data, dictionary)[0]
     comp = _deflate.compressobj(level, _deflate.DEFLATED, -15, 8, _deflate.Z_DEFAULT_STRATEGY,
                                 *((dictionary,) if dictionary else ()))
-    out = comp.compress(data)
-    return out + comp.flush(_deflate.Z_FINISH if last else _deflate.Z_SYNC_FLUSH)
+    return comp.compress(data) + comp.flush(_deflate.Z_SYNC_FLUSH)
 
 
 class GzipWriter:
@@ -67,15 +77,15 @@ class GzipWriter:
         while len(self._pending) > BLOCK:
             block = bytes(self._pending[:BLOCK])
             del self._pending[:BLOCK]
-            self._submit(block, last=False)
+            self._submit(block)
         return len(data)
 
-    def _submit(self, block: bytes, last: bool) -> None:
+    def _submit(self, block: bytes) -> None:
         dictionary, self._dictionary = self._dictionary, block[-_DICT_SIZE:]
         if self._pool is None:
-            self._out.write(_compress_block(block, dictionary, self._level, last))
+            self._out.write(_compress_block(block, dictionary, self._level))
             return
-        self._queue.append(self._pool.submit(_compress_block, block, dictionary, self._level, last))
+        self._queue.append(self._pool.submit(_compress_block, block, dictionary, self._level))
         # Keep a bounded number of blocks in flight (memory stays bounded).
         while len(self._queue) > 2 * self._threads:
             self._out.write(self._queue.pop(0).result())
@@ -84,11 +94,13 @@ class GzipWriter:
         if self._closed:
             return
         self._closed = True
-        self._submit(bytes(self._pending), last=True)
+        if self._pending:
+            self._submit(bytes(self._pending))
         self._pending.clear()
         for future in self._queue:
             self._out.write(future.result())
         self._queue.clear()
+        self._out.write(_FINAL_BLOCK)
         if self._pool is not None:
             self._pool.shutdown()
         self._out.write(struct.pack("<II", self._crc & 0xFFFFFFFF, self._size & 0xFFFFFFFF))

@@ -54,10 +54,10 @@ def compile_select(node: Any, scope: Any) -> Code:
 
     def ev(env: Any) -> Any:
         v = base(env)
-        found_pos = None
+        owner: Any = None  # the set the last attribute was found in (positions on error only)
         try:
             for name_code in names:
-                name = attr_name(name_code, env, pos)
+                name = name_code if type(name_code) is str else attr_name(name_code, env, pos)
                 if type(v) is not Attrs:
                     if default is not None:
                         return default(env)
@@ -67,15 +67,13 @@ def compile_select(node: Any, scope: Any) -> Code:
                     if default is not None:
                         return default(env)
                     raise missing_attr(name, v, pos)
-                found_pos = v.positions.get(name) if v.positions else None
+                owner, key = v, name
                 v = x.force() if type(x) is Thunk else x
             return v
-        except InfiniteRecursion as err:
-            err.at(found_pos or pos)
-            if found_pos is not None:
-                err.add_trace(found_pos, f"while evaluating the attribute '{_path_text(names, env)}'")
-            raise
         except NixError as err:
+            found_pos = owner.positions.get(key) if owner is not None and owner.positions else None
+            if type(err) is InfiniteRecursion:
+                err.at(found_pos or pos)
             if found_pos is not None:
                 err.add_trace(found_pos, f"while evaluating the attribute '{_path_text(names, env)}'")
             raise

@@ -113,8 +113,8 @@ def main() -> None:
             f.write(generate(args.lines))
         _report("generated file", [big], args.runs)
         sys.path.insert(0, os.path.join(ROOT, "tests", "syntax"))
-        from corpus import corpus_programs
-        from oracle import oracle_parse_files, write_programs
+        from parse_corpus import corpus_programs
+        from parse_oracle import oracle_parse_files, write_programs
 
         programs = [text for _, text in corpus_programs()]
         paths = write_programs(tmp, programs)

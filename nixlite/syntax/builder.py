@@ -61,6 +61,7 @@ class Builder:
         # Names in the order Nix's parser would create their symbols (symbol_order.py).
         self.symbols: dict[str, int] = {}
         self._line_starts = [0]
+        self._pos_cache: dict[int, ast.Pos] = {}
         self._ascii = text.isascii()
         self._text = text
         n = len(text)
@@ -80,6 +81,14 @@ class Builder:
             i = end
 
     def pos(self, offset: int) -> ast.Pos:
+        # Many nodes start where their first child starts: share one Pos.
+        cached = self._pos_cache.get(offset)
+        if cached is not None:
+            return cached
+        cached = self._pos_cache[offset] = self._new_pos(offset)
+        return cached
+
+    def _new_pos(self, offset: int) -> ast.Pos:
         line = bisect_right(self._line_starts, offset)
         start = self._line_starts[line - 1]
         if self._ascii:

@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
 sys.path.insert(0, HERE)
 
-from oracle import oracle_parse_files  # noqa: E402
+from parse_oracle import oracle_parse_files  # noqa: E402
 
 
 def expectation(result: tuple) -> str:

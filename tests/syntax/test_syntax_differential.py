@@ -22,8 +22,8 @@ import os
 
 import pytest
 
-from corpus import corpus_programs
-from oracle import nixlite_parse_file, oracle_parse_files, write_programs
+from parse_corpus import corpus_programs
+from parse_oracle import nixlite_parse_file, oracle_parse_files, write_programs
 
 PROGRAMS = corpus_programs()
 _results: dict = {}

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from oracle import nixlite_parse_file
+from parse_oracle import nixlite_parse_file
 from regen import GOLDEN, expectation
 
 CASES = sorted(n[:-4] for n in os.listdir(GOLDEN) if n.endswith(".nix"))

@@ -14,7 +14,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oracle import nixlite_parse_file, oracle_parse_files
+from parse_oracle import nixlite_parse_file, oracle_parse_files
 
 BINARY = ["+", "-", "*", "/", "++", "//", "==", "!=", "<", ">", "<=", ">=", "&&", "||", "->"]
 NAMES = ["a", "b", "c", "f", "or", "d"]  # d is unbound, `or` is a keyword

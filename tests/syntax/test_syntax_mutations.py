@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 
-from corpus import corpus_programs
-from oracle import nixlite_parse_file, oracle_parse_files, write_programs
+from parse_corpus import corpus_programs
+from parse_oracle import nixlite_parse_file, oracle_parse_files, write_programs
 
 COUNT = 150
 

@@ -282,11 +282,11 @@ def _recursive_frame(env: Any, plan: list[Any]) -> list[Any]:
             frame.append(x(env if from_outer else frame))
     return frame
 
-    return ev
-
 
 def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
     names = [b.name for b in node.bindings]
+    # One positions dict per AST node, shared by every set it builds: never mutate
+    # `attrs.positions` in place (copy it first, as _add_dynamic does).
     positions = {b.name: b.pos for b in node.bindings}
     if node.rec:
         inner = Scope({n: i + 1 for i, n in enumerate(names)}, scope)

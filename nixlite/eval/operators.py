@@ -17,7 +17,7 @@ from typing import Any
 from nixlite.eval.compiler import Code, compile_expr
 from nixlite.syntax import ast
 from nixlite.eval.errors import EvalError, NixError, TypeError_
-from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, make_string, type_name
+from nixlite.eval.values import Attrs, ContextString, PathValue, make_string, type_name
 
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
 
@@ -255,4 +255,4 @@ def concat_lists(a: Any, b: Any, pos: Any) -> list[Any]:
 
 
 __all__ = ["compile_concat", "compile_binary", "concat_values", "update_attrs", "concat_lists",
-           "canon_path", "INT_MIN", "INT_MAX", "Thunk"]
+           "canon_path", "INT_MIN", "INT_MAX"]

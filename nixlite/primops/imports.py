@@ -15,8 +15,8 @@ import time
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path, force_attrs, force_list, force_string
-from nixlite.eval.errors import EvalError, NixError, ThrownError
-from nixlite.eval.values import Attrs, PathValue, force
+from nixlite.eval.errors import EvalError, ThrownError
+from nixlite.eval.values import Attrs, PathValue
 from nixlite.primops.registry import constant, primop
 
 
@@ -79,4 +79,4 @@ constant("true", True, global_=True)
 constant("false", False, global_=True)
 constant("null", None, global_=True)
 
-__all__ = ["NixError", "force"]
+__all__ = ["import_", "scoped_import", "find_file", "get_env"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.coerce import force_attrs, force_list, force_string, force_string_no_ctx, is_function
+from nixlite.eval.coerce import force_attrs, force_list, force_string_no_ctx, is_function
 from nixlite.eval.errors import EvalError, TypeError_
 from nixlite.eval.values import Attrs, Lambda, force
 from nixlite.primops.common import check_function, lazy_call2
@@ -142,7 +142,7 @@ def function_args(fn: Any) -> Attrs:
 
 @primop("unsafeGetAttrPos", 2)
 def unsafe_get_attr_pos(name: Any, s: Any) -> Any:
-    n = force_string(name)
+    n = force_string_no_ctx(name)
     s = force_attrs(s)
     pos = (s.positions or {}).get(n) if n in s else None
     if pos is None:

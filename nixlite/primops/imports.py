@@ -15,13 +15,21 @@ import time
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path, force_attrs, force_list, force_string
-from nixlite.eval.errors import EvalError, ThrownError
+from nixlite.eval.errors import EvalError, NixError, ThrownError
 from nixlite.eval.values import Attrs, PathValue
 from nixlite.primops.registry import constant, primop
 
 
 def _import_path(state: Any, v: Any) -> str:
-    path = coerce_to_path(state, v)
+    try:
+        path = coerce_to_path(state, v)
+    except NixError as err:
+        from nixlite.eval.functions import primop_call_pos
+
+        pos = primop_call_pos()
+        err.at(pos)
+        err.add_trace(pos, "while realising the context of a path")
+        raise
     if not os.path.exists(path):
         raise EvalError(f"getting status of '{path}': No such file or directory").unpositioned()
     if os.path.isdir(path):
@@ -33,7 +41,7 @@ def _import_path(state: Any, v: Any) -> str:
 
 @primop("import", 1, state=True, global_=True)
 def import_(state: Any, path: Any) -> Any:
-    return state.eval_file(_import_path(state, path))
+    return state.eval_file(_import_path(state, path), imported=True)
 
 
 @primop("scopedImport", 2, state=True, global_=True)

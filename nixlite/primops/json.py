@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from nixlite.eval.coerce import coerce_to_string, force_string_ctx
+from nixlite.eval.coerce import coerce_to_string, force_string_no_ctx
 from nixlite.eval.errors import EvalError
 from nixlite.eval.printer import format_float
 from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, force, make_string, type_name
@@ -181,7 +181,7 @@ def _c_string(s: str) -> str:
 
 @primop("fromJSON", 1)
 def from_json(s: Any) -> Any:
-    text = force_string_ctx(s)[0]
+    text = force_string_no_ctx(s)
     # Python accepts lone surrogate escapes, Nix's parser does not: let it judge those.
     problem = json_error_message(to_bytes(text)) if _SURROGATE_ESCAPE.search(text) else None
     if problem is None:

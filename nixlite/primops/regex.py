@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nixlite.eval.coerce import force_string_ctx
+from nixlite.eval.coerce import force_string_ctx, force_string_no_ctx
 from nixlite.eval.errors import EvalError
 from nixlite.primops import regex_nfa
 from nixlite.primops.registry import primop
@@ -175,7 +175,7 @@ def _groups(m: re.Match[bytes]) -> list[Any]:
 
 @primop("match", 2)
 def match(regex: Any, s: Any) -> Any:
-    rx, _ = compile_regex(force_string_ctx(regex)[0])
+    rx, _ = compile_regex(force_string_no_ctx(regex))
     m = rx.fullmatch(to_bytes(force_string_ctx(s)[0]))
     return None if m is None else _groups(m)
 
@@ -238,7 +238,7 @@ def _python_matches(rx: re.Pattern[bytes], longest: int | None, data: bytes) -> 
 
 @primop("split", 2)
 def split(regex: Any, s: Any) -> list[Any]:
-    pattern = force_string_ctx(regex)[0]
+    pattern = force_string_no_ctx(regex)
     rx, longest = compile_regex(pattern)
     text = force_string_ctx(s)[0]
     data = to_bytes(text)

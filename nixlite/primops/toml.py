@@ -15,7 +15,7 @@ import sys
 import tomllib
 from typing import Any
 
-from nixlite.eval.coerce import force_string_ctx
+from nixlite.eval.coerce import force_string_no_ctx
 from nixlite.eval.errors import EvalError
 from nixlite.eval.values import Attrs
 from nixlite.primops.registry import primop
@@ -46,7 +46,7 @@ def _to_nix(v: Any) -> Any:
 
 @primop("fromTOML", 1, global_=True)
 def from_toml(s: Any) -> Attrs:
-    text = force_string_ctx(s)[0]
+    text = force_string_no_ctx(s)
     try:
         parsed = tomllib.loads(text, parse_float=_toml_float)
     except tomllib.TOMLDecodeError as err:

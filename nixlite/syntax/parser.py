@@ -68,60 +68,65 @@ def _default_reduction(row: dict):
     return None
 
 
+# Actions that read `builder.prev_end`, the end of the token before the rule
+# (for these rules that symbol is always a token).
+_NEEDS_PREV_END = frozenset(("binds_one", "names_none", "parts_none", "formals_none"))
+
+
 def _run(tokens, builder: Builder, lexer: Lexer):
     """Drive the LALR automaton over `tokens`, calling the builder's actions."""
     states = _STATES
-    rules = [(origin, n, getattr(builder, name) if name else None) for origin, n, name in _RULES]
+    rules = [(origin, n, getattr(builder, name) if name else None, name in _NEEDS_PREV_END)
+             for origin, n, name in _RULES]
     unit_chains = _UNIT_CHAINS
     state_stack = [_START]
-    values: list = []
-    starts: list = []
-    ends: list = []
-    push_state, push_value, push_start, push_end = state_stack.append, values.append, starts.append, ends.append
+    values: list = []  # tokens and built values
+    starts: list = []  # where each one's text starts (bison's @n)
+    push_state, push_value, push_start = state_stack.append, values.append, starts.append
     for tok in tokens:
         ttype = tok[0]
         while True:
-            action = states[state_stack[-1]].get(ttype)
+            top = state_stack[-1]
+            action = states[top].get(ttype)
             forced = False
             if action is None:
                 # (%nonassoc operators are an error right where they stand in bison)
-                action = None if ttype in _NON_ASSOC else _default_reduction(states[state_stack[-1]])
+                action = None if ttype in _NON_ASSOC else _default_reduction(states[top])
                 if action is None:
                     from nixlite.syntax.syntax_errors import syntax_error
 
                     raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
                 forced = True
             if action >= 0:
-                if len(state_stack) >= _MAX_DEPTH:
-                    raise ParseError("memory exhausted", builder.pos(tok[2]))
                 push_state(action)
                 push_value(tok)
                 push_start(tok[2])
-                push_end(tok[3])
+                if len(state_stack) > _MAX_DEPTH:
+                    raise ParseError("memory exhausted", builder.pos(tok[2]))
                 break
-            origin, n, callback = rules[~action]
+            origin, n, callback, needs_prev_end = rules[~action]
             if n == 1 and callback is None:  # a pass-through rule: only the state changes
+                below = state_stack[-2]
                 if forced:
-                    state_stack[-1] = states[state_stack[-2]][origin]
+                    state_stack[-1] = states[below][origin]
                     continue
-                key = (state_stack[-2], state_stack[-1], ttype)
-                top = unit_chains.get(key)
-                if top is None:
-                    top = unit_chains[key] = _unit_chain(key[0], key[1], ttype, _RULES)
-                state_stack[-1] = top
+                key = (below, top, ttype)
+                new_top = unit_chains.get(key)
+                if new_top is None:
+                    new_top = unit_chains[key] = _unit_chain(below, top, ttype, _RULES)
+                state_stack[-1] = new_top
                 continue
             if n:
+                if needs_prev_end:
+                    builder.prev_end = values[-n - 1][3]
                 children = values[-n:]
                 start = starts[-n]
-                end = ends[-1]
-                builder.prev_end = ends[-n - 1] if len(ends) > n else 0
-                del values[-n:], starts[-n:], ends[-n:], state_stack[-n:]
+                del values[-n:], starts[-n:], state_stack[-n:]
+                push_value(callback(start, *children))
             else:
-                children = []
-                start = end = builder.prev_end = ends[-1] if ends else 0
-            push_value(callback(start, *children))
+                start = builder.prev_end = values[-1][3] if values else 0
+                push_value(callback(start))
             push_start(start)
-            push_end(end)
             push_state(states[state_stack[-1]][origin])
             if ttype == "$END" and state_stack[-1] == _END:
                 return values[-1]
@@ -187,10 +192,12 @@ def parse_file(path: str) -> ast.Expr:
 def parse_file_source(path: str) -> Parsed:
     """`parse_file`, also returning the symbol creation order."""
     path = os.path.abspath(path)
+    verb = "getting status of"
     if os.path.isdir(path):
         path = os.path.join(path, "default.nix")
+        verb = "opening file"
     try:
         text = read_source(path)
     except OSError as err:
-        raise ParseError(f"getting status of '{path}': {err.strerror}") from None
+        raise ParseError(f"{verb} '{path}': {err.strerror}") from None
     return parse_source(text, path, os.path.dirname(path))

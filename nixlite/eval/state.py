@@ -87,14 +87,26 @@ class EvalState:
         self.source_texts[file] = text  # read by __curPos while compiling
         return self.eval_ast(parse(text, file=file, base_dir=base_dir or os.getcwd()))
 
-    def eval_file(self, path: str) -> Any:
-        """`import path`: evaluate a file once per state (directories mean default.nix)."""
+    def eval_file(self, path: str, imported: bool = False) -> Any:
+        """Evaluate a file once per state (directories mean default.nix).
+
+        `imported` is for `import`: as in Nix's evalFile, an error gains the
+        frame `while evaluating the file '…':`.
+        """
         path = resolve_import_path(path)
         cached = self.import_cache.get(path)
         if cached is None:
             cached = Thunk(lambda _env: self._load_file(path), None)
             self.import_cache[path] = cached
-        return cached.force()
+        if not imported:
+            return cached.force()
+        from nixlite.eval.errors import NixError
+
+        try:
+            return cached.force()
+        except NixError as err:
+            err.add_trace(None, f"while evaluating the file '{path}':")
+            raise
 
     def _load_file(self, path: str) -> Any:
         from nixlite.syntax import parse_file

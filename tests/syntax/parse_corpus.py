@@ -3,7 +3,8 @@
 `corpus/*.txt` hold many small programs separated by lines `====` (every
 syntax corner, valid and invalid); `corpus/*.bin` are single programs with
 exact bytes (CR/LF line ends, binary garbage); `corpus/realistic/*.nix` are
-whole docker.nix-style files.
+whole docker.nix-style files. The Nix files the project itself ships
+(examples/, the builtins/ prelude) are added as they are at test time.
 """
 
 from __future__ import annotations
@@ -33,4 +34,18 @@ def corpus_programs() -> list[tuple[str, str]]:
     for name in sorted(os.listdir(realistic)):
         with open(os.path.join(realistic, name), encoding="utf-8") as f:
             programs.append((f"realistic-{name[:-4]}", f.read()))
-    return programs
+    return programs + project_files()
+
+
+def project_files() -> list[tuple[str, str]]:
+    """(id, text) of the .nix files under examples/ and builtins/ of this repository."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    found = []
+    for top in ("examples", "builtins"):
+        for dirpath, _dirs, files in os.walk(os.path.join(root, top)):
+            for name in files:
+                if name.endswith(".nix"):
+                    path = os.path.join(dirpath, name)
+                    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                        found.append(("project-" + os.path.relpath(path, root).replace("/", "-"), f.read()))
+    return sorted(found)

@@ -89,9 +89,14 @@ def compile_primop_call(op: PrimOp, args: tuple[ast.Expr, ...], scope: Any, pos:
             parts.append(compile_lazy(a, scope))
         else:
             parts.append((-1, compile_expr(a, scope), None))
-    if len(parts) == 1 and parts[0][0] == -1:
-        code = parts[0][1]
-        return lambda env: run_primop(op, (code(env),), pos)
+    if all(kind == -1 for kind, _, _ in parts):  # no lazy argument: fixed shapes, no loop
+        codes = [code for _, code, _ in parts]
+        if len(codes) == 1:
+            a = codes[0]
+            return lambda env: run_primop(op, (a(env),), pos)
+        if len(codes) == 2:
+            a, b = codes
+            return lambda env: run_primop(op, (a(env), b(env)), pos)
 
     def ev(env: Any) -> Any:
         values = []

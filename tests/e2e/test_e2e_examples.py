@@ -171,3 +171,18 @@ def test_skopeo_cannot_read_any_gzipped_docker_archive(built, tmp_path):
     result = subprocess.run(["skopeo", "inspect", f"docker-archive:{regzipped}"], capture_output=True, text=True)
     if result.returncode == 0:
         pytest.fail("this skopeo reads gzipped archives: test the .tar.gz directly in e2e_helpers.unpack_image")
+
+
+def test_export_image_flattens_redis_on_shell(built, e2e_store, tmp_path):
+    """exportImage: the layers applied in order, one root filesystem tar."""
+    import tarfile
+
+    expr = (f'(import <nixpkgs> {{}}).dockerTools.exportImage {{ name = "redis-rootfs"; '
+            f'fromImage = (import {ROOT}/examples/redis {{}}).image; }}')
+    from e2e_helpers import nixlite_build
+
+    exported = nixlite_build(["-E", expr], e2e_store, str(tmp_path / "export"))
+    with tarfile.open(exported) as tar:
+        members = {m.name: m for m in tar.getmembers()}
+    assert members["data"].isdir() and members["bin/busybox"].isfile()
+    assert all(m.mtime == 0 for m in members.values())

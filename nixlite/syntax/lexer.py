@@ -114,64 +114,15 @@ class Lexer:
 
     def tokens(self) -> Iterator[Token]:
         """All tokens, then ("$END", None, p, p) where p is Nix's end-of-file position."""
-        text = self.text
-        n = len(text)
-        # The state stack: "expr" (bottom or after `{` / `${`), "str", "ind", "path".
+        n = len(self.text)
+        # The state stack: "expr" (bottom, and after `{` / `${`), "str", "ind",
+        # "path" and "path/" (flex's INPATH and INPATH_SLASH).
         stack = ["expr"]
         i = 0
-        match_expr = _EXPR_RE.match
         while i < n:
             mode = stack[-1]
             if mode == "expr":
-                m = match_expr(text, i)
-                kind = m.lastgroup
-                j = m.end()
-                self.prev_start = self.last_start
-                self.last_start = i
-                if kind == "ws":
-                    i = j
-                    continue
-                if kind == "ID":
-                    word = m.group()
-                    kw = KEYWORDS.get(word)
-                    if kw is None:
-                        yield ("ID", word, i, j)
-                    else:
-                        yield (kw, word, i, j)
-                elif kind == "char":
-                    c = m.group()
-                    if c == "{":
-                        stack.append("expr")
-                        yield ("LBRACE", c, i, j)
-                    elif c == "}":
-                        if len(stack) > 1:
-                            stack.pop()
-                        yield ("RBRACE", c, i, j)
-                    elif c == '"':
-                        i = yield from self._string_start(i, stack)
-                        continue
-                    else:
-                        yield (_CHARS.get(c, INVALID), c, i, j)
-                elif kind == "op":
-                    op = m.group()
-                    if op == "${":
-                        stack.append("expr")
-                    yield (_OPERATORS[op], op, i, j)
-                elif kind == "INT":
-                    yield ("INT", self._int(m.group(), i), i, j)
-                elif kind == "FLOAT":
-                    yield ("FLOAT", self._float(m.group(), i), i, j)
-                elif kind in ("PATH", "HPATH", "path_interp"):
-                    i = yield from self._path(m.group(), i, j, stack)
-                    continue
-                elif kind == "SPATH":
-                    yield ("SPATH", m.group()[1:-1], i, j)
-                elif kind == "URI":
-                    yield ("URI", m.group(), i, j)
-                elif kind == "ind_open":
-                    stack.append("ind")
-                    yield ("IND_OPEN", None, i, j)
-                i = j
+                i = yield from self._expr_tokens(i, stack)
             elif mode == "str":
                 i = yield from self._string_body(i, stack)
             elif mode == "ind":
@@ -188,6 +139,55 @@ class Lexer:
             yield ("PATH_END", None, end, n)
         self.eof_offset = end
         yield ("$END", None, end, end)
+
+    def _expr_tokens(self, i: int, stack: list):
+        """Tokens of the expression state, until the input ends or the state changes."""
+        text = self.text
+        n = len(text)
+        match_expr = _EXPR_RE.match
+        while i < n and stack[-1] == "expr":
+            m = match_expr(text, i)
+            kind = m.lastgroup
+            j = m.end()
+            self.prev_start = self.last_start
+            self.last_start = i
+            if kind == "ws":
+                pass
+            elif kind == "ID":
+                word = m.group()
+                yield (KEYWORDS.get(word, "ID"), word, i, j)
+            elif kind == "char":
+                c = m.group()
+                if c == '"':
+                    return (yield from self._string_start(i, stack))
+                if c == "{":
+                    stack.append("expr")
+                elif c == "}" and len(stack) > 1:
+                    stack.pop()
+                yield (_CHARS.get(c, INVALID), c, i, j)
+            elif kind == "op":
+                op = m.group()
+                if op == "${":
+                    stack.append("expr")
+                yield (_OPERATORS[op], op, i, j)
+            elif kind in ("PATH", "HPATH", "path_interp"):
+                return (yield from self._path(m.group(), i, j, stack))
+            else:
+                yield self._literal(kind, m.group(), i, j, stack)
+            i = j
+        return i
+
+    def _literal(self, kind: str, text: str, i: int, j: int, stack: list) -> Token:
+        if kind == "INT":
+            return ("INT", self._int(text, i), i, j)
+        if kind == "FLOAT":
+            return ("FLOAT", self._float(text, i), i, j)
+        if kind == "SPATH":
+            return ("SPATH", text[1:-1], i, j)
+        if kind == "URI":
+            return ("URI", text, i, j)
+        stack.append("ind")  # ind_open
+        return ("IND_OPEN", None, i, j)
 
     # -- numbers --------------------------------------------------------------
 

@@ -56,69 +56,79 @@ def _attr_path(path, out: list) -> None:
             out.extend(('"${', name, '}"'))
 
 
+def _call(e: ast.Call, symbols) -> list:
+    out: list = ["(", e.fn]
+    for a in e.args:
+        out.extend((" ", a))
+    out.append(")")
+    return out
+
+
+def _select(e: ast.Select, symbols) -> list:
+    out = ["(", e.expr, ")."]
+    _attr_path(e.path, out)
+    if e.default is not None:
+        out.extend((" or (", e.default, ")"))
+    return out
+
+
+def _list(e: ast.List, symbols) -> list:
+    out = ["[ "]
+    for item in e.items:
+        out.extend(("(", item, ") "))
+    out.append("]")
+    return out
+
+
+def _concat(e: ast.ConcatStrings, symbols) -> list:
+    out = ["("]
+    for i, part in enumerate(e.parts):
+        if i:
+            out.append(" + ")
+        out.append(part)
+    out.append(")")
+    return out
+
+
+def _has_attr(e: ast.HasAttr, symbols) -> list:
+    out = ["((", e.expr, ") ? "]
+    _attr_path(e.path, out)
+    out.append(")")
+    return out
+
+
+# node type -> (node, symbol order) -> its output as strings and sub-expressions, in order
+_PRINTERS = {
+    ast.Var: lambda e, symbols: [e.name],
+    ast.Int: lambda e, symbols: [str(e.value)],
+    ast.Str: lambda e, symbols: [show_string(e.value)],
+    ast.Call: _call,
+    ast.Select: _select,
+    ast.AttrSet: lambda e, symbols: _attrset(e),
+    ast.List: _list,
+    ast.Lambda: lambda e, symbols: _lambda(e, symbols),
+    ast.ConcatStrings: _concat,
+    ast.BinaryOp: lambda e, symbols: ["(", e.lhs, f" {e.op} ", e.rhs, ")"],
+    ast.Not: lambda e, symbols: ["(! ", e.expr, ")"],
+    ast.Path: lambda e, symbols: [e.value],
+    ast.Float: lambda e, symbols: [show_float(e.value)],
+    ast.HasAttr: _has_attr,
+    ast.Let: lambda e, symbols: _let(e, symbols),
+    ast.With: lambda e, symbols: ["(with ", e.env, "; ", e.body, ")"],
+    ast.If: lambda e, symbols: ["(if ", e.cond, " then ", e.then, " else ", e.else_, ")"],
+    ast.Assert: lambda e, symbols: ["assert ", e.cond, "; ", e.body],
+    ast.CurPos: lambda e, symbols: ["__curPos"],
+}
+
+
 def _pieces(e: ast.Expr, symbols) -> list:
     """The output of one node as strings and sub-expressions, in order."""
-    t = type(e)
-    if t is ast.Var:
-        return [e.name]
-    if t is ast.Int:
-        return [str(e.value)]
-    if t is ast.Str:
-        return [show_string(e.value)]
-    if t is ast.Call:
-        out: list = ["(", e.fn]
-        for a in e.args:
-            out.extend((" ", a))
-        out.append(")")
-        return out
-    if t is ast.Select:
-        out = ["(", e.expr, ")."]
-        _attr_path(e.path, out)
-        if e.default is not None:
-            out.extend((" or (", e.default, ")"))
-        return out
-    if t is ast.AttrSet:
-        return _attrset(e)
-    if t is ast.List:
-        out = ["[ "]
-        for item in e.items:
-            out.extend(("(", item, ") "))
-        out.append("]")
-        return out
-    if t is ast.Lambda:
-        return _lambda(e, symbols)
-    if t is ast.ConcatStrings:
-        out = ["("]
-        for i, part in enumerate(e.parts):
-            if i:
-                out.append(" + ")
-            out.append(part)
-        out.append(")")
-        return out
-    if t is ast.BinaryOp:
-        return ["(", e.lhs, f" {e.op} ", e.rhs, ")"]
-    if t is ast.Not:
-        return ["(! ", e.expr, ")"]
-    if t is ast.Path:
-        return [e.value]
-    if t is ast.Float:
-        return [show_float(e.value)]
-    if t is ast.HasAttr:
-        out = ["((", e.expr, ") ? "]
-        _attr_path(e.path, out)
-        out.append(")")
-        return out
-    if t is ast.Let:
-        return _let(e, symbols)
-    if t is ast.With:
-        return ["(with ", e.env, "; ", e.body, ")"]
-    if t is ast.If:
-        return ["(if ", e.cond, " then ", e.then, " else ", e.else_, ")"]
-    if t is ast.Assert:
-        return ["assert ", e.cond, "; ", e.body]
-    if t is ast.CurPos:
-        return ["__curPos"]
-    raise TypeError(f"cannot print {t.__name__}")
+    printer = _PRINTERS.get(type(e))
+    if printer is None:  # a subclass of a node type
+        printer = next((_PRINTERS[c] for c in type(e).__mro__ if c in _PRINTERS), None)
+        if printer is None:
+            raise TypeError(f"cannot print {type(e).__name__}")
+    return printer(e, symbols)
 
 
 def _attrset(e: ast.AttrSet) -> list:

@@ -25,8 +25,6 @@ from nixlite.eval.values import Attrs, Lambda, PrimOp, PrimOpApp, Thunk, type_na
 from nixlite.syntax import ast
 
 MAX_CALL_DEPTH = 10_000
-# Set by the CLI for --show-trace: Nix records call frames only then.
-settings = {"trace_calls": False}
 _MISSING = object()
 _call_depth = 0
 _tracing = False
@@ -176,8 +174,7 @@ def call_closure(fn: Closure, arg: Any, call_pos: Any) -> Any:
 def set_trace_calls(enabled: bool) -> None:
     """--show-trace: record `while evaluating` / `from call site` frames on calls."""
     global _tracing
-    settings["trace_calls"] = enabled
-    _tracing = enabled
+    _tracing = enabled  # Nix records call frames only with --show-trace
 
 
 def apply_one(f: Any, arg: Any, pos: Any) -> Any:
@@ -314,4 +311,4 @@ def call_depth() -> int:
 
 
 __all__ = ["apply_one", "set_trace_calls", "LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
-           "compile_call", "MAX_CALL_DEPTH", "settings", "call_depth"]
+           "compile_call", "MAX_CALL_DEPTH", "call_depth"]

@@ -9,7 +9,6 @@ position, source snippet, hint. Integer overflow follows current Nix.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -78,4 +77,3 @@ def test_integer_overflow_is_an_error_as_in_current_nix(case, message, workdir):
 
 def test_exact_cases_are_error_cases():
     assert set(cases.EXACT_ERROR_CASES) <= set(cases.ERROR_CASES)
-    assert os.path.basename(__file__).startswith("test_")

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 
-from nixlite import diagnostics
 from nixlite.eval.printer import print_value
 from nixlite.eval.state import EvalState
 from nixlite.eval.strict import deep_force
@@ -43,7 +42,3 @@ def test_realworld_matches_nix():
                          env={**os.environ, "NIX_PATH": ""})
     assert nix.returncode == 0, nix.stderr
     assert _nixlite(path) == nix.stdout
-
-
-def test_diagnostics_module_is_importable():
-    assert diagnostics.render is not None

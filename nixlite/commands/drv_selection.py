@@ -46,8 +46,10 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
 
 def make_state(args: argparse.Namespace) -> Any:
     """An EvalState for these options, its store at `--store` (else the default root)."""
+    from nixlite.eval import functions
     from nixlite.eval.state import EvalState
 
+    functions.set_trace_calls(args.show_trace)
     state = EvalState(search_path=list(args.include))
     state.store_root = args.store_root
     return state

@@ -4,7 +4,8 @@ One `EvalState` serves one evaluation (one command). It builds the
 `builtins` set from the primop registry, holds the base scope every file is
 compiled against, caches imported files (a directory means its
 `default.nix`), resolves `<name>` lookups against the search path (`-I`
-entries first, then `NIX_PATH`), and is where the store side hangs its
+entries first, then `NIX_PATH`, and `<nixpkgs>` falls back to nixlite's
+prelude `builtins/`), and is where the store side hangs its
 store object (`state.store`).
 
 The compiled code reaches the state through `current_state()`: the most
@@ -136,7 +137,7 @@ class EvalState:
                 candidate = os.path.join(root, name)
             if os.path.exists(candidate):
                 return os.path.abspath(candidate)
-        return None
+        return _fallback_file(name)
 
     def copy_path_to_store(self, path: str) -> str:
         """The store path a source path gets when interpolated (computed once per path)."""
@@ -148,6 +149,20 @@ class EvalState:
         result: str = store.copy_path_to_store(self, path)
         self.src_to_store[path] = result
         return result
+
+
+def _fallback_file(name: str) -> str | None:
+    """`<nixpkgs>` (and `<nixpkgs/…>`) mean nixlite's prelude when the search path lacks them.
+
+    A fallback rather than a search-path entry, so that `__nixPath` shows the
+    same list Nix shows.
+    """
+    if name != "nixpkgs" and not name.startswith("nixpkgs/"):
+        return None
+    import nixlite.prelude
+
+    candidate = os.path.join(os.path.dirname(nixlite.prelude.__file__), name[len("nixpkgs"):].lstrip("/"))
+    return os.path.abspath(candidate) if os.path.exists(candidate) else None
 
 
 def resolve_import_path(path: str) -> str:

@@ -194,7 +194,7 @@ def store_path(state: Any, arg: Any) -> Any:
     return ContextString(path, frozenset(ctx | {top}))
 
 
-@primop("placeholder", 1)
+@primop("placeholder", 1, global_=True)
 def placeholder(output: Any) -> str:
     return paths.placeholder(force_string_no_ctx(output))
 

@@ -42,3 +42,20 @@ def test_mutants_fail_like_nix(tmp_path):
         if got != expected:
             disagreements.append((program, expected, got))
     assert disagreements == []
+
+
+# Token soups: random sequences of Nix tokens and fragments, mostly invalid.
+_PIECES = ['{', '}', '(', ')', '[', ']', ';', ':', '=', '.', '...', ',', '@', '?', '!', '-', '+', '*', '/', '<',
+           '>', '<=', '==', '&&', '||', '->', '//', '++', '"', '${', "''", "''$", '$', '#', '\n', ' ', 'a', 'b',
+           'or', 'let', 'in', 'rec', 'inherit', 'with', 'assert', 'if', 'then', 'else', '1', '1.5', './a', '/a/',
+           '~/a', '<a>', 'http://x', 'a/', '__curPos', 'a = 1;', 'x: ', '{ a, b }: ']
+
+
+def test_token_soups_like_nix(tmp_path):
+    rng = random.Random(9)
+    programs = ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 12))) for _ in range(100)]
+    paths = write_programs(str(tmp_path), programs)
+    disagreements = [(program, expected, nixlite_parse_file(path))
+                     for program, path, expected in zip(programs, paths, oracle_parse_files(paths))
+                     if nixlite_parse_file(path) != expected]
+    assert disagreements == []

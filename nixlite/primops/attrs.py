@@ -86,7 +86,13 @@ def list_to_attrs(items: Any) -> Attrs:
 def intersect_attrs(a: Any, b: Any) -> Attrs:
     a = force_attrs(a)
     b = force_attrs(b)
-    names = [k for k in b if k in a]
+    # Walk the smaller set: `callPackage` intersects a function's few formals
+    # with the whole package set. (The names' order is immaterial: sets are
+    # printed and listed sorted.)
+    if len(a) < len(b):
+        names = [k for k in a if k in b]
+    else:
+        names = [k for k in b if k in a]
     return Attrs({k: b[k] for k in names}, positions=_positions_for(b, names))
 
 

@@ -23,6 +23,7 @@ from nixlite.build.python_builders import BuilderFailed
 from nixlite.docker.jshon import jshon_dumps
 from nixlite.docker.tarsum import tarsum_of_file, tarsum_of_stream
 
+from docker_helpers import rootfs_listing
 from test_builders_harness import FakeStore, build_image, run_builder
 
 
@@ -60,33 +61,16 @@ def _merge_items(store):
     return a, b
 
 
-def _tree_listing(root: str) -> dict[str, tuple]:
-    listing = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root)
-            st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode):
-                listing[rel] = ("link", os.readlink(full))
-            elif stat.S_ISDIR(st.st_mode):
-                listing[rel] = ("dir", stat.S_IMODE(st.st_mode))
-            else:
-                with open(full, "rb") as f:
-                    listing[rel] = ("file", stat.S_IMODE(st.st_mode), f.read())
-    return listing
-
-
 def _layer_listing(store, layer) -> dict[str, tuple]:
     listing = {}
     with tarfile.open(store.physical(layer) + "/layer.tar") as tar:
         for m in tar.getmembers():
             if m.issym():
-                listing[m.name] = ("link", m.linkname)
+                listing[m.name] = ("symlink", m.linkname)
             elif m.isdir():
                 listing[m.name] = ("dir", m.mode)
             else:
-                listing[m.name] = ("file", m.mode, tar.extractfile(m).read())
+                listing[m.name] = ("file", m.mode, hashlib.sha256(tar.extractfile(m).read()).hexdigest())
     return listing
 
 
@@ -97,7 +81,7 @@ def test_contents_merge_matches_real_rsync(store, tmp_path):
     for item in (a, b):
         subprocess.run(["rsync", "-ak", store.physical(item) + "/", str(dest) + "/"], check=True)
     layer, _ = pure_layer(store, [a, b])
-    assert _layer_listing(store, layer) == _tree_listing(str(dest))
+    assert _layer_listing(store, layer) == rootfs_listing(str(dest))
 
 
 def test_contents_file_over_nonempty_directory_fails_like_rsync(store, tmp_path):

@@ -95,7 +95,8 @@ class RegistryClient:
             if accept:
                 request.add_header("Accept", ", ".join(accept))
             if self._token:
-                request.add_header("Authorization", f"Bearer {self._token}")
+                # Not forwarded on redirects: blob storage (S3, CDNs) refuses a second credential.
+                request.add_unredirected_header("Authorization", f"Bearer {self._token}")
             try:
                 return urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS, context=self._context)
             except urllib.error.HTTPError as exc:

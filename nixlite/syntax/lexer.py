@@ -90,6 +90,8 @@ def _unescape_match(m: re.Match) -> str:
 
 def unescape(raw: str) -> str:
     """The value of a `"…"` string segment: `\\n \\r \\t`, other `\\c` is `c`, CR/LF is LF."""
+    if "\0" in raw:  # Nix's unescapeStr stops at a NUL byte
+        raw = raw[:raw.index("\0")]
     if "\\" not in raw and "\r" not in raw:
         return raw
     return _ESCAPE_RE.sub(_unescape_match, raw)

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from e2e_helpers import ROOT, nixlite_build
+from .e2e_helpers import ROOT, nixlite_build
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from e2e_helpers import PRELUDE, ROOT, listing, nixlite, run_in_rootfs, unpack_image
+from .e2e_helpers import PRELUDE, ROOT, listing, nixlite, run_in_rootfs, unpack_image
 
 EXAMPLES = ["shell", "redis", "nginx", "multi"]
 
@@ -153,7 +153,7 @@ def test_multi_image(built, unpacked, e2e_store):
 
 
 def test_oci_output_unpacks(e2e_store, tmp_path):
-    from e2e_helpers import nixlite_build, run
+    from .e2e_helpers import nixlite_build, run
 
     layout = nixlite_build([os.path.join(ROOT, "examples", "shell", "default.nix"), "-A", "image.oci"], e2e_store,
                            str(tmp_path / "oci"))
@@ -179,7 +179,7 @@ def test_export_image_flattens_redis_on_shell(built, e2e_store, tmp_path):
 
     expr = (f'(import <nixpkgs> {{}}).dockerTools.exportImage {{ name = "redis-rootfs"; '
             f'fromImage = (import {ROOT}/examples/redis {{}}).image; }}')
-    from e2e_helpers import nixlite_build
+    from .e2e_helpers import nixlite_build
 
     exported = nixlite_build(["-E", expr], e2e_store, str(tmp_path / "export"))
     with tarfile.open(exported) as tar:

@@ -16,7 +16,7 @@ import json
 import os
 import tarfile
 
-from e2e_helpers import PRELUDE, nixlite, nixlite_build, unpack_image
+from .e2e_helpers import PRELUDE, nixlite, nixlite_build, unpack_image
 
 LAYER_ID = "b" * 64
 

@@ -21,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from e2e_helpers import PRELUDE, ROOT, gunzip_to, nixlite, nixlite_build, run
+from .e2e_helpers import PRELUDE, ROOT, gunzip_to, nixlite, nixlite_build, run
 from nixlite.build.python_builders import BuilderFailed
 from nixlite.docker.registry_client import pull_image
 

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from e2e_helpers import ROOT, nixlite_build
+from .e2e_helpers import ROOT, nixlite_build
 
 FAKE_DATE = "2031-02-03 04:05:06"
 # Built first without faketime: the host-tools builder asks ldd which libraries a program loads,

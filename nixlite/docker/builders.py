@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable
 
 from nixlite.build.python_builders import BuildContext, BuilderFailed, python_builder
+from nixlite.docker.contents_tree import materialise, merge_contents, tree_entries
 from nixlite.docker.image import LEGACY_VERSION, layer_json, parse_json_object
+from nixlite.docker.image_assembly import ImageInputs, assemble_image
 from nixlite.docker.layer_apply import flatten_layers
+from nixlite.docker.layer_tar import LayerDigests, scan_tree, write_layer_file
 from nixlite.docker.oci import write_oci_layout
 from nixlite.docker.reader import LoadedImage, read_docker_archive
 from nixlite.docker.registry_client import pull_image
-from nixlite.docker.contents_tree import materialise, merge_contents, tree_entries
 from nixlite.docker.rootfs import SOURCE_DATE_EPOCH, build_root_layer_dir, layer_owners, sandbox_runner
-from nixlite.docker.layer_tar import LayerDigests, scan_tree, write_layer_file
 
 # Where extraCommands find their tools: the sandbox shows the host's /usr and /bin.
 EXTRA_COMMANDS_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
@@ -96,8 +96,6 @@ def build_root_layer(ctx: BuildContext) -> None:
 @python_builder("docker-image")
 def build_image(ctx: BuildContext) -> None:
     """buildImage's result: the gzipped docker image tarball (see image_assembly)."""
-    from nixlite.docker.image_assembly import ImageInputs, assemble_image
-
     inputs = ImageInputs(
         image_name=ctx.env["imageName"], image_tag=ctx.env.get("imageTag") or "latest",
         from_image=ctx.physical(ctx.env["fromImage"]) if ctx.env.get("fromImage") else None,

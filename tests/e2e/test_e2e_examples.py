@@ -124,8 +124,12 @@ def test_nginx_image_users_and_config(built, unpacked, e2e_store):
     expected, closure, env = expected_root(e2e_store, "nginx")
     found = outside_store(listing(rootfs))
     made_by_script = {k: v for k, v in found.items() if k not in expected}
-    assert set(made_by_script) >= {"etc/passwd", "etc/group", "etc/shadow", "etc/gshadow", "etc/login.defs",
-                                   "etc/pam.d", "etc/pam.d/other"}
+    # shadowSetup's files, useradd/groupadd's results, their backups (NAME-) and lock file.
+    assert set(made_by_script) == {"etc", "etc/passwd", "etc/passwd-", "etc/group", "etc/group-", "etc/shadow",
+                                   "etc/shadow-", "etc/gshadow", "etc/gshadow-", "etc/login.defs", "etc/pam.d",
+                                   "etc/pam.d/other", "etc/.pwd.lock"}
+    # useradd stamps "last password change" from SOURCE_DATE_EPOCH (1980-01-01 = day 3652), not today.
+    assert found["etc/shadow"][4].decode().splitlines()[1] == "nginx:!:3652::::::"
     assert all(v[2:4] == (0, 0) for v in found.values())
     passwd = found["etc/passwd"][4].decode().splitlines()
     group = found["etc/group"][4].decode().splitlines()

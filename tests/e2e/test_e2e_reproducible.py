@@ -4,7 +4,9 @@ One build is the session's (today, the machine's TZ); the other runs in
 another process, in a fresh store, under `faketime` (a date years away) and
 TZ=Pacific/Kiritimati (UTC+14). The seed's recipe fails this (GNU tar's
 `--mtime=0` is *today* 00:00 local time; useradd stamps the day into
-/etc/shadow); nixlite must give byte-identical tarballs.
+/etc/shadow); nixlite must give byte-identical tarballs. (The runAsRoot
+sandbox gets a fresh environment, so faketime does not reach useradd there;
+that its day comes from SOURCE_DATE_EPOCH is checked in test_e2e_examples.)
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ CORPUS = os.path.join(HERE, "corpus")
 SEPARATOR = "\n====\n"
 
 
-def corpus_programs() -> list[tuple[str, str]]:
-    """(id, text) for every corpus program, in a stable order."""
+def corpus_programs(include_project: bool = True) -> list[tuple[str, str]]:
+    """(id, text) for every corpus program, in a stable order (project files last)."""
     programs: list[tuple[str, str]] = []
     for name in sorted(os.listdir(CORPUS)):
         path = os.path.join(CORPUS, name)
@@ -34,7 +34,7 @@ def corpus_programs() -> list[tuple[str, str]]:
     for name in sorted(os.listdir(realistic)):
         with open(os.path.join(realistic, name), encoding="utf-8") as f:
             programs.append((f"realistic-{name[:-4]}", f.read()))
-    return programs + project_files()
+    return programs + (project_files() if include_project else [])
 
 
 def project_files() -> list[tuple[str, str]]:

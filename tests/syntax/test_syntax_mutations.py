@@ -18,7 +18,8 @@ COUNT = 150
 
 def mutants(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
-    programs = [text for _, text in corpus_programs() if len(text) > 8]
+    # Only the corpus written for these tests: the project's files change as it grows.
+    programs = [text for _, text in corpus_programs(include_project=False) if len(text) > 8]
     out = []
     while len(out) < count:
         text = rng.choice(programs)

@@ -38,7 +38,7 @@ from nixlite.primops.store import store_errors, store_of
 from nixlite.primops.json import json_string, to_json
 from nixlite.store import hashes
 from nixlite.store.derivation import (
-    Derivation, DerivationOutput, derivation_path, fill_output_paths, fixed_output, hash_derivation_modulo,
+    Derivation, DerivationOutput, derivation_path, fixed_output, instantiate,
 )
 from nixlite.store.paths import is_derivation, parse_store_path
 
@@ -250,13 +250,14 @@ def _set_outputs(state: Any, drv: Derivation, got: _Collected, name_pos: Any) ->
         return
     for output in got.outputs:
         drv.outputs[output] = DerivationOutput("")
-    fill_output_paths(drv, store_of(state).hash_modulo)
 
 
 def _write(state: Any, drv: Derivation) -> Attrs:
+    """Fill the output paths, write the .drv (kept in memory only when read-only), return the attributes."""
     store = store_of(state)
-    drv_path = store.write_derivation(drv) if not store.read_only else _remember(store, drv)
-    store.remember_hash_modulo(drv_path, hash_derivation_modulo(drv, store.hash_modulo))
+    aterm, hash_modulo = instantiate(drv, store.hash_modulo, store.store_dir)
+    drv_path = store.write_derivation(drv, aterm=aterm) if not store.read_only else _remember(store, drv, aterm)
+    store.remember_hash_modulo(drv_path, hash_modulo)
     result = Attrs()
     result["drvPath"] = ContextString(drv_path, frozenset(("=" + drv_path,)))
     for name, out in sorted(drv.outputs.items()):
@@ -264,8 +265,8 @@ def _write(state: Any, drv: Derivation) -> Attrs:
     return result
 
 
-def _remember(store: Any, drv: Derivation) -> str:
-    path = derivation_path(drv, store.store_dir)
+def _remember(store: Any, drv: Derivation, aterm: str) -> str:
+    path = derivation_path(drv, store.store_dir, aterm)
     store.remember_derivation(path, drv)
     return path
 

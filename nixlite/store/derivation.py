@@ -22,6 +22,7 @@ variables are empty strings.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -62,16 +63,26 @@ class Derivation:
     def to_aterm(self, input_drvs: dict[str, set[str]] | None = None, mask_outputs: bool = False) -> str:
         """The ATerm text; `input_drvs` replaces the inputs (hashDerivationModulo)."""
         inputs = self.input_drvs if input_drvs is None else input_drvs
-        outs = ",".join(
-            f'({_q(name)},{_q("" if mask_outputs else o.path)},{_q(o.hash_algo)},{_q(o.hash)})'
+        return _derive(self._outputs_text(mask_outputs), _inputs_text(inputs), self._middle_text(),
+                       self._env_text(mask_outputs))
+
+    def _outputs_text(self, mask: bool) -> str:
+        return ",".join(
+            f'({_q(name)},{_q("" if mask else o.path)},{_q(o.hash_algo)},{_q(o.hash)})'
             for name, o in sorted(self.outputs.items()))
-        drvs = ",".join(f"({_q(p)},{_list(sorted(outputs))})" for p, outputs in sorted(inputs.items()))
+
+    def _middle_text(self) -> str:
+        """Input sources, platform, builder and arguments: the same in every variant of the text."""
+        return f"{_list(sorted(self.input_srcs))},{_q(self.platform)},{_q(self.builder)},{_list(self.args)}"
+
+    def _env_text(self, mask: bool) -> str:
         env = self.env
-        if mask_outputs:
-            env = {**env, **{name: "" for name in self.outputs}}
-        pairs = ",".join(f"({_q(k)},{_q(v)})" for k, v in sorted(env.items()))
-        return (f"Derive([{outs}],[{drvs}],{_list(sorted(self.input_srcs))},{_q(self.platform)},"
-                f"{_q(self.builder)},{_list(self.args)},[{pairs}])")
+        if mask:  # output paths, and the variables holding them, are empty in the masked text
+            env = {**env, **dict.fromkeys(self.outputs, "")}
+        keys = sorted(env)
+        if _plain(keys) and _plain(env.values()):  # nothing to escape: no call per string
+            return ",".join([f'("{k}","{env[k]}")' for k in keys])
+        return ",".join([f"({_q(k)},{_q(env[k])})" for k in keys])
 
     @property
     def is_fixed_output(self) -> bool:
@@ -94,14 +105,34 @@ def aterm_bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+def _derive(outputs: str, inputs: str, middle: str, env: str) -> str:
+    return f"Derive([{outputs}],[{inputs}],{middle},[{env}])"
+
+
+def _inputs_text(inputs: dict[str, set[str]]) -> str:
+    return ",".join([f"({_q(p)},{_list(sorted(outputs))})" for p, outputs in sorted(inputs.items())])
+
+
+_SPECIAL = re.compile(r'["\\\n\r\t]')  # the characters ATerm strings escape
+
+
+def _plain(strings: Iterable[str]) -> bool:
+    """Whether no string needs escaping (one scan over all of them)."""
+    return not _SPECIAL.search("".join(strings))
+
+
 def _q(s: str) -> str:
     if not ('"' in s or "\\" in s or "\n" in s or "\r" in s or "\t" in s):  # the common case
         return '"' + s + '"'
     return '"' + s.translate(_ESCAPES) + '"'
 
 
-def _list(items: Iterable[str]) -> str:
-    return "[" + ",".join(_q(s) for s in items) + "]"
+def _list(items: list[str]) -> str:
+    if not items:
+        return "[]"
+    if _plain(items):
+        return '["' + '","'.join(items) + '"]'
+    return "[" + ",".join([_q(s) for s in items]) + "]"
 
 
 class _Parser:
@@ -213,12 +244,17 @@ def hash_derivation_modulo(drv: Derivation, read_drv: Callable[[str], bytes | De
     """
     if drv.is_fixed_output:
         return fixed_output_hash_modulo(drv)
+    return hashlib.sha256(aterm_bytes(drv.to_aterm(_replaced_inputs(drv, read_drv), mask_outputs))).digest()
+
+
+def _replaced_inputs(drv: Derivation, read_drv: Callable[[str], bytes | Derivation]) -> dict[str, set[str]]:
+    """The input derivations keyed by the hex of their hashes modulo (outputs merged on a clash)."""
     replaced: dict[str, set[str]] = {}
     for path, outputs in drv.input_drvs.items():
         got = read_drv(path)
         h = got if isinstance(got, bytes) else hash_derivation_modulo(got, read_drv)
         replaced.setdefault(h.hex(), set()).update(outputs)
-    return hashlib.sha256(aterm_bytes(drv.to_aterm(replaced, mask_outputs))).digest()
+    return replaced
 
 
 def fill_output_paths(drv: Derivation, read_drv: Callable[[str], bytes | Derivation],
@@ -229,6 +265,30 @@ def fill_output_paths(drv: Derivation, read_drv: Callable[[str], bytes | Derivat
         path = make_output_path(output, masked, drv.name, store_dir)
         drv.outputs[output] = DerivationOutput(path)
         drv.env[output] = path
+
+
+def instantiate(drv: Derivation, read_drv: Callable[[str], bytes | Derivation],
+                store_dir: str = DEFAULT_STORE_DIR) -> tuple[str, bytes]:
+    """A new derivation's ATerm and hash modulo, its output paths filled first unless fixed.
+
+    The same as `fill_output_paths`, `to_aterm()` and `hash_derivation_modulo`
+    one after the other, but the parts common to the three texts (masked,
+    final, and with inputs replaced) are written once.
+    """
+    middle = drv._middle_text()
+    if drv.is_fixed_output:
+        final = _derive(drv._outputs_text(False), _inputs_text(drv.input_drvs), middle, drv._env_text(False))
+        return final, fixed_output_hash_modulo(drv)
+    replaced = _inputs_text(_replaced_inputs(drv, read_drv))
+    masked = _derive(drv._outputs_text(True), replaced, middle, drv._env_text(True))
+    masked_hash = hashlib.sha256(aterm_bytes(masked)).digest()
+    for output in drv.outputs:
+        path = make_output_path(output, masked_hash, drv.name, store_dir)
+        drv.outputs[output] = DerivationOutput(path)
+        drv.env[output] = path
+    outputs, env = drv._outputs_text(False), drv._env_text(False)
+    final = _derive(outputs, _inputs_text(drv.input_drvs), middle, env)
+    return final, hashlib.sha256(aterm_bytes(_derive(outputs, replaced, middle, env))).digest()
 
 
 def fixed_output(name: str, hash: Hash, recursive: bool, store_dir: str = DEFAULT_STORE_DIR) -> DerivationOutput:

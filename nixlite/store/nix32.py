@@ -21,15 +21,20 @@ def encoded_length(size: int) -> int:
 
 # Two characters per 10 bits: half as many Python steps as one per 5.
 _PAIRS: Final[tuple[str, ...]] = tuple(a + b for a in ALPHABET for b in ALPHABET)
+# For each text length, the shifts of its 10-bit groups, most significant first.
+_SHIFTS: dict[int, tuple[int, ...]] = {}
 
 
 def encode(digest: bytes) -> str:
     """The Nix32 text of `digest`."""
     value = int.from_bytes(digest, "little")
     n = encoded_length(len(digest))
-    head = ALPHABET[(value >> (5 * (n - 1))) & 31] if n % 2 else ""
+    shifts = _SHIFTS.get(n)
+    if shifts is None:
+        shifts = _SHIFTS[n] = tuple(range(5 * (n - 2 - n % 2), -1, -10))
     pairs = _PAIRS
-    return head + "".join(pairs[(value >> (5 * k)) & 1023] for k in range(n - 2 - n % 2, -1, -2))
+    head = ALPHABET[(value >> (5 * (n - 1))) & 31] if n % 2 else ""
+    return head + "".join([pairs[(value >> s) & 1023] for s in shifts])
 
 
 def decode(text: str, size: int) -> bytes:

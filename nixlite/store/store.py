@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from nixlite.store import nix32
-from nixlite.store.derivation import Derivation, aterm_bytes, derivation_path, hash_derivation_modulo
+from nixlite.store.derivation import Derivation, aterm_bytes, hash_derivation_modulo
 from nixlite.store.hashes import Hash
 from nixlite.store.nar import PathFilter, nar_hash, nar_serialise, regular_file_nar, restore
 from nixlite.store.paths import (
@@ -382,9 +382,14 @@ class Store:
         """
         refs = set(references)
         path = make_text_path(name, text, refs, self.store_dir)
+        self._add_text_at(path, text, refs)
+        return path
+
+    def _add_text_at(self, path: str, text: bytes, refs: set[str]) -> None:
+        """add_text once the path is known (it is the text path of `text` and `refs`)."""
         self.add_temp_roots([path])
         if self.read_only or self.is_valid(path):
-            return path
+            return
         staged = os.path.join(self.real_store_dir, f".tmp-{os.getpid()}-{threading.get_ident()}-{base_name(path)}")
         try:
             with open(staged, "wb") as f:
@@ -399,7 +404,6 @@ class Store:
         nar = regular_file_nar(text)
         ca = "text:sha256:" + nix32.encode(hashlib.sha256(text).digest())
         self.register_valid([PathInfo(path, hashlib.sha256(nar).digest(), len(nar), refs, None, 0, ca)])
-        return path
 
     def compute_path(self, src: str, name: str | None = None, recursive: bool = True,
                      filter: PathFilter | None = None) -> tuple[str, Hash]:
@@ -430,14 +434,18 @@ class Store:
 
     # --- derivations ----------------------------------------------------------
 
-    def write_derivation(self, drv: Derivation, name: str | None = None) -> str:
-        """Write a derivation as a .drv text path and return that path."""
+    def write_derivation(self, drv: Derivation, name: str | None = None, aterm: str | None = None) -> str:
+        """Write a derivation as a .drv text path and return that path.
+
+        `aterm` is its text when the caller has it already (`derivation.instantiate`).
+        """
         if name is not None:
             drv.name = name
-        aterm = drv.to_aterm()
-        path = derivation_path(drv, self.store_dir, aterm)
+        text = aterm_bytes(drv.to_aterm() if aterm is None else aterm)
+        refs = drv.references()
+        path = make_text_path(drv.name + ".drv", text, refs, self.store_dir)
         self._drv_cache[path] = drv
-        self.add_text(drv.name + ".drv", aterm_bytes(aterm), drv.references())
+        self._add_text_at(path, text, refs)
         return path
 
     def read_derivation(self, drv_path: str) -> Derivation:

@@ -184,6 +184,23 @@ def read_source(path: str) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
+def resolve_expr_path(path: str) -> str:
+    """The file Nix reads for `path` (resolveExprPath): symlinks followed, a directory's default.nix."""
+    path = os.path.abspath(path)
+    for _ in range(1024):  # a symlink cycle ends in an error below
+        try:
+            if not os.path.islink(path):
+                break
+            path = os.path.normpath(os.path.join(os.path.dirname(path), os.readlink(path)))
+        except OSError:
+            break
+    if not os.path.lexists(path):
+        raise ParseError(f"getting status of '{path}': No such file or directory")
+    if os.path.isdir(path):
+        path = os.path.join(path, "default.nix")
+    return path
+
+
 def parse_file(path: str) -> ast.Expr:
     """Parse a file as Nix does: a directory means its default.nix; paths resolve beside the file."""
     return parse_file_source(path).expr
@@ -191,13 +208,9 @@ def parse_file(path: str) -> ast.Expr:
 
 def parse_file_source(path: str) -> Parsed:
     """`parse_file`, also returning the symbol creation order."""
-    path = os.path.abspath(path)
-    verb = "getting status of"
-    if os.path.isdir(path):
-        path = os.path.join(path, "default.nix")
-        verb = "opening file"
+    path = resolve_expr_path(path)
     try:
         text = read_source(path)
     except OSError as err:
-        raise ParseError(f"{verb} '{path}': {err.strerror}") from None
+        raise ParseError(f"opening file '{path}': {err.strerror}") from None
     return parse_source(text, path, os.path.dirname(path))

@@ -58,3 +58,20 @@ def test_never_a_traceback(nixlite, tmp_path, data):
 def test_deeply_nested_prints(nixlite):
     r = nixlite(["parse", "-E", "[" * 4000 + "]" * 4000])
     assert r.returncode == 0 and r.stdout.startswith("[ ([ ([ ")
+
+
+def test_symlinked_file_resolves_paths_beside_its_target(nixlite, tmp_path):
+    # As Nix's resolveExprPath: the link is followed before paths are resolved.
+    (tmp_path / "real").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "real" / "f.nix").write_text("./x\n")
+    (tmp_path / "other" / "link.nix").symlink_to("../real/f.nix")
+    r = nixlite(["parse", str(tmp_path / "other" / "link.nix")])
+    assert r.stdout == f"{tmp_path}/real/x\n"
+
+
+def test_missing_files_worded_as_nix(nixlite, tmp_path):
+    r = nixlite(["parse", str(tmp_path / "nope.nix")])
+    assert r.stderr == f"error: getting status of '{tmp_path}/nope.nix': No such file or directory\n"
+    r = nixlite(["parse", str(tmp_path)])
+    assert r.stderr == f"error: opening file '{tmp_path}/default.nix': No such file or directory\n"

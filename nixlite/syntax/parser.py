@@ -147,7 +147,7 @@ class Parsed(NamedTuple):
 
 
 def parse_source(text: str, file: str = "«string»", base_dir: str | None = None,
-                 check_scope: bool = True) -> Parsed:
+                 check_scope: bool = True, base_names: frozenset[str] | None = None) -> Parsed:
     """`parse`, also returning the symbol creation order (for the exact --parse printout)."""
     if base_dir is None:
         base_dir = os.getcwd()
@@ -163,18 +163,22 @@ def parse_source(text: str, file: str = "«string»", base_dir: str | None = Non
         if gc_was_enabled:
             gc.enable()
     if check_scope:
-        from nixlite.syntax.scope import check_scope as _check
+        from nixlite.syntax.scope import BASE_NAMES, check_scope as _check
 
-        _check(expr, symbols=builder.symbols)
+        _check(expr, BASE_NAMES if base_names is None else base_names, symbols=builder.symbols)
     return Parsed(expr, builder.symbols)
 
 
-def parse(text: str, file: str = "«string»", base_dir: str | None = None, check_scope: bool = True) -> ast.Expr:
+def parse(text: str, file: str = "«string»", base_dir: str | None = None, check_scope: bool = True,
+          base_names: frozenset[str] | None = None) -> ast.Expr:
     """Parse Nix source `text`; relative paths resolve against base_dir (default: the cwd).
 
-    Raises ParseError (syntax and static errors) or UndefinedVarError, with the position.
+    Variables must be bound lexically or be in `base_names` (default:
+    nixlite.syntax.scope.BASE_NAMES, Nix 2.8's base environment) unless
+    check_scope is False. Raises ParseError (syntax and static errors) or
+    UndefinedVarError, with the position.
     """
-    return parse_source(text, file, base_dir, check_scope).expr
+    return parse_source(text, file, base_dir, check_scope, base_names).expr
 
 
 def read_source(path: str) -> str:

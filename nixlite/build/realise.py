@@ -38,7 +38,7 @@ import shutil
 import tempfile
 import threading
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from nixlite.build import python_builders, sandbox
@@ -48,6 +48,7 @@ from nixlite.build.outputs import (
     ScannedOutput, check_fixed_output, enforce_output_checks, output_checks, scan_output,
 )
 from nixlite.build.progress import BuildLog, Progress, log_path
+from nixlite.build.settings import BuildSettings  # noqa: F401  (also imported from here)
 from nixlite.eval.errors import NixError
 from nixlite.store import nix32
 from nixlite.store.derivation import Derivation
@@ -89,15 +90,6 @@ def _check_platform(drv_path: str, drv: Derivation) -> None:
         return
     raise BuildError(f"a '{drv.platform}' with features {{{', '.join(required)}}} is required to build "
                      f"'{drv_path}', but I am a '{this_system()}' with features {{{', '.join(sorted(features))}}}")
-
-
-@dataclass
-class BuildSettings:
-    """Options of a build run (nix-build's --cores, --keep-failed, --keep-going)."""
-
-    cores: int = field(default_factory=lambda: os.cpu_count() or 1)
-    keep_failed: bool = False
-    keep_going: bool = False
 
 
 class RunningProcesses:

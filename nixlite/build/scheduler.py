@@ -20,19 +20,21 @@ building the same derivation wait and then find the outputs valid.
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import sys
 from dataclasses import dataclass, field
-from typing import Iterable, TextIO
+from typing import TYPE_CHECKING, Iterable, TextIO
 
 from nixlite.build.errors import BuildError
-from nixlite.build.progress import Progress
-from nixlite.build.realise import (
-    BuildCancelled, BuildJob, BuildSettings, RunningProcesses, realise, remove_stale_stages,
-)
+from nixlite.build.settings import BuildSettings
 from nixlite.store.derivation import Derivation
-from nixlite.build.sandbox import SandboxUnavailable
 from nixlite.store.store import Store, StoreError
+
+# The builder machinery (realise, sandbox, progress, thread pool) is imported
+# only once there is something to build: a no-op build never loads it.
+if TYPE_CHECKING:
+    import concurrent.futures as futures
+
+    from nixlite.build.progress import Progress
 
 
 class BuildFailure(Exception):
@@ -121,6 +123,8 @@ class _Execution:
     """The running state of one realisation (see the module docstring)."""
 
     def __init__(self, store: Store, plan: Plan, settings: BuildSettings, jobs: int, progress: Progress) -> None:
+        from nixlite.build.realise import RunningProcesses
+
         self.store = store
         self.plan = plan
         self.settings = settings
@@ -132,6 +136,10 @@ class _Execution:
         self.failed: set[str] = set()
 
     def run(self) -> None:
+        import concurrent.futures as futures
+
+        from nixlite.build.realise import BuildJob, realise
+
         with futures.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="nixlite-build") as pool:
             active: dict[futures.Future[bool], str] = {}
             try:
@@ -159,6 +167,9 @@ class _Execution:
         return ready
 
     def _finish(self, drv_path: str, future: futures.Future[bool]) -> None:
+        from nixlite.build.realise import BuildCancelled
+        from nixlite.build.sandbox import SandboxUnavailable
+
         try:
             future.result()
         except BuildCancelled:
@@ -204,6 +215,9 @@ def realise_derivations(store: Store, targets: Iterable[tuple[str, Iterable[str]
     plan = plan_builds(store, list(targets))
     if not plan.drvs:
         return
+    from nixlite.build.progress import Progress
+    from nixlite.build.realise import remove_stale_stages
+
     remove_stale_stages(store)
     _announce(plan, stream)
     progress = Progress(stream, len(plan.drvs), interactive)

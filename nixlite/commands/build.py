@@ -26,7 +26,7 @@ import argparse
 import os
 import sys
 
-from nixlite.build.realise import BuildSettings
+from nixlite.build.settings import BuildSettings
 from nixlite.build.scheduler import BuildFailure, realise_derivations
 from nixlite.commands.drv_selection import (
     add_selection_arguments, drv_path_of, evaluate_selection, find_derivations, output_name_of,

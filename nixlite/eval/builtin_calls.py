@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy
+from nixlite.eval.compiler import CONST, LOOKUP, THUNK, Code, compile_expr, compile_lazy
 from nixlite.eval.errors import NixError
 from nixlite.eval.scope import resolve
 from nixlite.eval.values import Attrs, PrimOp, Thunk
@@ -85,7 +85,12 @@ def compile_primop_call(op: PrimOp, args: tuple[ast.Expr, ...], scope: Any, pos:
         return inline(op, compile_expr(args[0], scope), compile_expr(args[1], scope), pos)
     parts = []
     for i, a in enumerate(args):
-        if i in op.lazy:
+        if i in op.lazy and type(a) is ast.Lambda:
+            # `map (x: …) xs`: making a closure cannot fail, so no thunk is
+            # needed; and a builtin's argument is never printed unforced.
+            from nixlite.eval.functions import compile_lambda
+            parts.append((LOOKUP, compile_lambda(a, scope), None))
+        elif i in op.lazy:
             parts.append(compile_lazy(a, scope))
         else:
             parts.append((-1, compile_expr(a, scope), None))

@@ -34,7 +34,7 @@ class LambdaInfo:
     """What every closure of one lambda expression shares."""
 
     __slots__ = ("node", "strict_arg", "name", "pos", "body", "has_arg", "formals", "ellipsis", "formal_names",
-                 "formal_positions", "check_order")
+                 "formal_positions", "check_order", "inner")
 
     def __init__(self, node: Any, scope: Any, name: str | None) -> None:
         self.node = node  # the ast.Lambda (functionArgs reads formal positions from it)
@@ -68,9 +68,13 @@ class LambdaInfo:
             self.formal_names = frozenset(f.name for f in formals)
             self.formal_positions = {f.name: f.pos for f in formals}
         self.check_order = sorted(f.name for f in formals)
-        if name is not None and type(node.body) is ast.Lambda:
+        # `a: b: …`: the inner lambda's info, so that builtins applying two
+        # arguments (foldl', sort) can skip the intermediate closure.
+        self.inner: LambdaInfo | None = None
+        if type(node.body) is ast.Lambda:
             # Nix's setName reaches nested lambdas: in `f = a: b: …` both are 'f'.
-            self.body = compile_lambda(node.body, inner, name)
+            inner_info = self.inner = LambdaInfo(node.body, inner, name)
+            self.body = lambda env: Closure(inner_info, env)
         else:
             self.body = compile_expr(node.body, inner)
 
@@ -210,6 +214,58 @@ def apply_one(f: Any, arg: Any, pos: Any) -> Any:
     raise TypeError_(f"attempt to call something which is not a function but {type_name(f)}", pos)
 
 
+def caller1(fn: Any) -> Any:
+    """A Python function `arg -> fn arg` (forced), specialised once for `fn`.
+
+    Builtins looping over a list (map, filter, genList, …) call this once:
+    for a plain `x: …` closure the result runs the body directly, without
+    the dispatch of `apply_one` (same call depth counting, same errors).
+    """
+    if type(fn) is Closure and not _tracing and fn.info.formals is None:
+        body = fn.info.body
+        env = fn.env
+
+        def call_plain(arg: Any) -> Any:
+            global _call_depth
+            if _call_depth >= MAX_CALL_DEPTH:
+                raise StackOverflow(None)
+            _call_depth += 1
+            try:
+                return body([env, arg])
+            finally:
+                _call_depth -= 1
+
+        return call_plain
+    return lambda arg: apply_one(fn, arg, None)
+
+
+def caller2(fn: Any) -> Any:
+    """A Python function `(a, b) -> fn a b` (forced), specialised once for `fn`.
+
+    For `a: b: …` the intermediate closure is never built: the inner body
+    runs in the frame that closure would have captured.
+    """
+    if type(fn) is Closure and not _tracing and fn.info.formals is None:
+        inner = fn.info.inner
+        if inner is not None and inner.formals is None:
+            body = inner.body
+            env = fn.env
+
+            def call_curried(a: Any, b: Any) -> Any:
+                global _call_depth
+                # Two nested calls, each at this depth: the outer one returns at once.
+                if _call_depth >= MAX_CALL_DEPTH:
+                    raise StackOverflow(None)
+                _call_depth += 1
+                try:
+                    return body([[env, a], b])
+                finally:
+                    _call_depth -= 1
+
+            return call_curried
+    return lambda a, b: apply_one(apply_one(fn, a, None), b, None)
+
+
 def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[Any]:
     if type(arg) is Thunk:
         arg = arg.force()
@@ -310,5 +366,5 @@ def call_depth() -> int:
     return _call_depth
 
 
-__all__ = ["apply_one", "set_trace_calls", "LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
+__all__ = ["apply_one", "caller1", "caller2", "set_trace_calls", "LambdaInfo", "Closure", "compile_lambda", "compile_lambda_expr", "call_closure",
            "compile_call", "MAX_CALL_DEPTH", "call_depth"]

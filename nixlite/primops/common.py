@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from nixlite.eval.apply import apply_one
+from nixlite.eval.functions import caller1, caller2
 from nixlite.eval.coerce import is_function, type_error
 from nixlite.eval.values import Attrs, Thunk, force
 
@@ -55,6 +56,33 @@ def lazy_call2(fn: Any, a: Any, b: Any) -> Thunk:
     return Thunk(_apply2_suspended, (fn, a, b))
 
 
+def lazy_calls(fn: Any, args: Any) -> list[Any]:
+    """`[lazy_call(fn, a) for a in args]`, with the application specialised once.
+
+    `fn` is not forced (map and genList stay lazy in it); when it already is
+    a value, each thunk runs `caller1(fn)` on its argument directly.
+    """
+    if type(fn) is Thunk:
+        if fn.code is not None:
+            return [Thunk(_apply1_suspended, (fn, a)) for a in args]
+        fn = fn.value
+    call = caller1(fn)
+    return [Thunk(call, a) for a in args]
+
+
+def bool_caller(fn: Any) -> Any:
+    """`caller1(fn)` for a predicate: the result must be a Boolean."""
+    call = caller1(fn)
+
+    def predicate(x: Any) -> bool:
+        r = call(x)
+        if r is True or r is False:
+            return r
+        raise type_error(r, "bool")
+
+    return predicate
+
+
 def check_function(v: Any) -> Any:
     """Force `v` and require something callable (a function or a set with `__functor`)."""
     v = force(v)
@@ -71,4 +99,4 @@ def call_bool(fn: Any, *args: Any) -> bool:
     return r
 
 
-__all__ = ["call1", "call2", "lazy_call", "lazy_call2", "check_function", "call_bool"]
+__all__ = ["call1", "call2", "caller1", "caller2", "lazy_call", "lazy_call2", "lazy_calls", "bool_caller", "check_function", "call_bool"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.coerce import force_attrs, force_int, force_list, force_string_no_ctx
+from nixlite.eval.coerce import force_attrs, force_int, force_list, force_string_no_ctx, type_error
 from nixlite.eval.equality import values_equal, values_less
 from nixlite.eval.errors import EvalError
 from nixlite.eval.values import Attrs, ContextString, PathValue, PrimOp, force, string_text
-from nixlite.primops.common import call1, call2, call_bool, check_function, lazy_call
+from nixlite.primops.common import bool_caller, call1, caller1, caller2, check_function, lazy_calls
 from nixlite.primops.registry import primop
 from nixlite.primops.stable_sort import stable_sort
 
@@ -62,13 +62,13 @@ def elem(x: Any, xs: Any) -> bool:
 
 @primop("filter", 2)
 def filter_(fn: Any, xs: Any) -> list[Any]:
-    check_function(fn)
-    return [x for x in force_list(xs) if call_bool(fn, x)]
+    keep = bool_caller(check_function(fn))
+    return [x for x in force_list(xs) if keep(x)]
 
 
 @primop("map", 2, lazy=(0,), global_=True)
 def map_(fn: Any, xs: Any) -> list[Any]:
-    return [lazy_call(fn, x) for x in force_list(xs)]
+    return lazy_calls(fn, force_list(xs))
 
 
 @primop("concatLists", 1)
@@ -81,22 +81,22 @@ def concat_lists(xss: Any) -> list[Any]:
 
 @primop("concatMap", 2)
 def concat_map(fn: Any, xs: Any) -> list[Any]:
-    check_function(fn)
+    call = caller1(check_function(fn))
     out: list[Any] = []
     for x in force_list(xs):
-        out.extend(force_list(call1(fn, x)))
+        out.extend(force_list(call(x)))
     return out
 
 
 @primop("foldl'", 3, lazy=(1,))
 def foldl_strict(fn: Any, acc: Any, xs: Any) -> Any:
-    check_function(fn)
+    call = caller2(check_function(fn))
     xs = force_list(xs)
     if not xs:
         return force(acc)
     # The initial accumulator stays lazy (Nix 2.8); each result is forced.
     for x in xs:
-        acc = call2(fn, acc, x)
+        acc = call(acc, x)
     return acc
 
 
@@ -105,7 +105,7 @@ def gen_list(fn: Any, n: Any) -> list[Any]:
     size = force_int(n)
     if size < 0:
         raise EvalError(f"cannot create list of size {size}")
-    return [lazy_call(fn, i) for i in range(size)]
+    return lazy_calls(fn, range(size))
 
 
 @primop("sort", 2)
@@ -120,7 +120,15 @@ def sort(fn: Any, xs: Any) -> list[Any]:
         if key is not None:  # a consistent order: every stable sort agrees with libstdc++'s
             return sorted(values, key=key)
         return stable_sort(values, values_less)
-    return stable_sort(values, lambda a, b: call_bool(fn, a, b))
+    less = caller2(fn)
+
+    def less_than(a: Any, b: Any) -> bool:
+        r = less(a, b)
+        if r is True or r is False:
+            return r
+        raise type_error(r, "bool")
+
+    return stable_sort(values, less_than)
 
 
 def _total_order_key(values: list[Any]) -> Any:
@@ -144,11 +152,11 @@ def _loses_precision(values: list[Any]) -> bool:
 
 @primop("partition", 2)
 def partition(fn: Any, xs: Any) -> Attrs:
-    check_function(fn)
+    test = bool_caller(check_function(fn))
     right: list[Any] = []
     wrong: list[Any] = []
     for x in force_list(xs):
-        (right if call_bool(fn, x) else wrong).append(x)
+        (right if test(x) else wrong).append(x)
     return Attrs({"right": right, "wrong": wrong})
 
 
@@ -164,14 +172,14 @@ def group_by(fn: Any, xs: Any) -> Attrs:
 
 @primop("all", 2)
 def all_(fn: Any, xs: Any) -> bool:
-    check_function(fn)
-    return all(call_bool(fn, x) for x in force_list(xs))
+    test = bool_caller(check_function(fn))
+    return all(test(x) for x in force_list(xs))
 
 
 @primop("any", 2)
 def any_(fn: Any, xs: Any) -> bool:
-    check_function(fn)
-    return any(call_bool(fn, x) for x in force_list(xs))
+    test = bool_caller(check_function(fn))
+    return any(test(x) for x in force_list(xs))
 
 
 def _closure_key(v: Any) -> Any:

@@ -83,6 +83,7 @@ def _run(tokens, builder: Builder, lexer: Lexer):
     values: list = []  # tokens and built values
     starts: list = []  # where each one's text starts (bison's @n)
     push_state, push_value, push_start = state_stack.append, values.append, starts.append
+    open_lists = 0  # bison's stack holds two entries per open `[` (it and the empty list)
     for tok in tokens:
         ttype = tok[0]
         while True:
@@ -101,7 +102,11 @@ def _run(tokens, builder: Builder, lexer: Lexer):
                 push_state(action)
                 push_value(tok)
                 push_start(tok[2])
-                if len(state_stack) > _MAX_DEPTH:
+                if ttype == "LBRACKET":
+                    open_lists += 1
+                elif ttype == "RBRACKET":
+                    open_lists -= 1
+                if len(state_stack) + open_lists > _MAX_DEPTH:
                     raise ParseError("memory exhausted", builder.pos(tok[2]))
                 break
             origin, n, callback, needs_prev_end = rules[~action]

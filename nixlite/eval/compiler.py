@@ -184,6 +184,27 @@ def force_at(v: Thunk, pos: Any) -> Any:
 
 def _with_lookup(name: str, with_depths: list[int], pos: Any, force_it: bool) -> Code:
     """Look `name` up in the enclosing `with` sets, innermost first."""
+    if with_depths and with_depths[0] <= 1:
+        # The innermost `with` is this frame or its parent (the common case): looked at inline.
+        first = with_depths[0]
+        rest = _outer_with_lookup(name, with_depths[1:], pos, force_it)
+
+        def ev_near(env: Any) -> Any:
+            frame = env[0] if first else env
+            attrs = frame[1]
+            if type(attrs) is not Attrs:
+                attrs = with_attrs(frame)
+            v = attrs.get(name, _MISSING)
+            if v is _MISSING:
+                return rest(env)
+            if force_it and type(v) is Thunk:
+                return v.force()
+            return v
+        return ev_near
+    return _outer_with_lookup(name, with_depths, pos, force_it)
+
+
+def _outer_with_lookup(name: str, with_depths: list[int], pos: Any, force_it: bool) -> Code:
     def ev(env: Any) -> Any:
         for depth in with_depths:
             frame = env

@@ -49,6 +49,9 @@ def compile_concat(node: Any, scope: Any) -> Code:
         # Interpolation: string parts are joined directly; anything else
         # (context, paths, sets, errors) takes the general path.
         codes = [code for code, _ in parts]
+        dynamic = [i for i, e in enumerate(node.parts) if type(e) is not ast.Str]
+        if len(dynamic) == 1:
+            return _compile_one_interpolation(node.parts, codes, dynamic[0], positions)
 
         def ev_interpolation(env: Any) -> Any:
             values = [code(env) for code in codes]
@@ -63,6 +66,23 @@ def compile_concat(node: Any, scope: Any) -> Code:
         return concat_values([code(env) for code, _ in parts], positions, False)
 
     return ev
+
+
+def _compile_one_interpolation(nodes: Any, codes: list[Code], index: int, positions: list[Any]) -> Code:
+    """`"…${e}…"` with one interpolated expression: a string `e` is joined to the literal text directly."""
+    prefix = "".join(n.value for n in nodes[:index])
+    suffix = "".join(n.value for n in nodes[index + 1:])
+    code = codes[index]
+    before = [n.value for n in nodes[:index]]
+    after = [n.value for n in nodes[index + 1:]]
+
+    def ev_one(env: Any) -> Any:
+        v = code(env)
+        if type(v) is str:
+            return prefix + v + suffix
+        return concat_values(before + [v] + after, positions, True)
+
+    return ev_one
 
 
 def _compile_plus_int(left: tuple[Code, Any], literal: Any) -> Code:

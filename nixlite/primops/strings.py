@@ -135,6 +135,11 @@ def concat_strings_sep(state: Any, sep: Any, items: Any) -> Any:
 
 @primop("toString", 1, state=True, global_=True)
 def to_string(state: Any, v: Any) -> Any:
+    t = type(v)
+    if t is str:  # the common cases, without the general coercion
+        return v
+    if t is int:
+        return str(v)
     text, ctx = coerce_to_string(state, v, copy_to_store=False, coerce_more=True)
     return make_string(text, ctx)
 

@@ -9,10 +9,8 @@ current Nix can return them only behind an experimental feature). Errors read
 
 from __future__ import annotations
 
-import datetime
 import math
 import sys
-import tomllib
 from typing import Any
 
 from nixlite.eval.coerce import force_string_no_ctx
@@ -39,6 +37,8 @@ def _to_nix(v: Any) -> Any:
         return [_to_nix(x) for x in v]
     if t is int:
         return min(max(v, _INT_MIN), _INT_MAX)
+    import datetime  # imported here: loading the builtins should not pay for it
+
     if isinstance(v, (datetime.date, datetime.time)):
         raise EvalError("while parsing a TOML string: Dates and times are not supported")
     return v
@@ -46,6 +46,8 @@ def _to_nix(v: Any) -> Any:
 
 @primop("fromTOML", 1, global_=True)
 def from_toml(s: Any) -> Attrs:
+    import tomllib  # imported on first use: loading the builtins should not pay for it
+
     text = force_string_no_ctx(s)
     try:
         parsed = tomllib.loads(text, parse_float=_toml_float)

@@ -20,7 +20,7 @@ from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy
 from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_
 from nixlite.eval.scope import Scope
 from nixlite.eval.suggestions import did_you_mean
-from nixlite.eval.builtin_calls import call_primop
+from nixlite.eval.builtin_calls import call_primop, run_primop
 from nixlite.eval.values import Attrs, Lambda, PrimOp, PrimOpApp, Thunk, type_name
 from nixlite.syntax import ast
 
@@ -236,6 +236,8 @@ def caller1(fn: Any) -> Any:
                 _call_depth -= 1
 
         return call_plain
+    if type(fn) is PrimOp and fn.arity == 1 and not fn.lazy:
+        return lambda arg: run_primop(fn, (arg.force() if type(arg) is Thunk else arg,), None)
     return lambda arg: apply_one(fn, arg, None)
 
 

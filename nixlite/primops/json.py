@@ -21,7 +21,7 @@ from typing import Any
 from nixlite.eval.coerce import coerce_to_string, force_string_no_ctx
 from nixlite.eval.errors import EvalError
 from nixlite.eval.printer import format_float
-from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, force, make_string, type_name
+from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, make_string, type_name
 from nixlite.primops.json_errors import json_error_message
 from nixlite.primops.registry import primop
 from nixlite.primops.strings import to_bytes
@@ -33,6 +33,8 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def json_string(s: str) -> str:
     """A JSON string literal as Nix writes it."""
+    if _NEEDS_ESCAPE.search(s) is None:  # the common case
+        return '"' + s + '"'
     return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0)) or "\\u%04x" % ord(m.group(0)), s) + '"'
 
 
@@ -60,10 +62,12 @@ class JsonWriter:
         return "".join(self.out)
 
     def write(self, v: Any, pos: Any = None) -> None:
-        if type(v) is Thunk and v.code is not None and not self.strict:
-            raise EvalError("cannot convert a thunk to JSON")
-        v = force(v)
         t = type(v)
+        if t is Thunk:
+            if v.code is not None and not self.strict:
+                raise EvalError("cannot convert a thunk to JSON")
+            v = v.force()
+            t = type(v)
         out = self.out
         if t is str:
             out.append(json_string(v))
@@ -95,12 +99,14 @@ class JsonWriter:
         self.context.update(ctx)
 
     def _list(self, items: list[Any], pos: Any) -> None:
-        self.out.append("[")
+        out = self.out
+        write = self.write
+        out.append("[")
         for i, item in enumerate(items):
             if i:
-                self.out.append(",")
-            self.write(item, pos)
-        self.out.append("]")
+                out.append(",")
+            write(item, pos)
+        out.append("]")
 
     def _attrs(self, s: Attrs, pos: Any) -> None:
         if "__toString" in s:
@@ -110,14 +116,14 @@ class JsonWriter:
         if "outPath" in s:
             self.write(s["outPath"], positions.get("outPath", pos))
             return
-        self.out.append("{")
+        out = self.out
+        out.append("{")
         for i, name in enumerate(sorted(s)):
             if i:
-                self.out.append(",")
-            self.out.append(json_string(name))
-            self.out.append(":")
+                out.append(",")
+            out.append(json_string(name) + ":")
             self.write(s[name], positions.get(name, pos))
-        self.out.append("}")
+        out.append("}")
 
 
 def to_json(state: Any, v: Any, out: list[str], context: set[str], strict: bool = True) -> None:

@@ -100,7 +100,9 @@ def _selected_outputs(args: argparse.Namespace) -> tuple[object, list[tuple[str,
             if not output:
                 raise EvalError(f"derivation '{drv_path}' lacks an 'outputName' attribute")
             selected.append((drv_path, output))
-    return store_of(state), selected
+    store = store_of(state)
+    store.flush_registrations()  # what evaluation wrote is registered before anything is built
+    return store, selected
 
 
 def _link_names(out_link: str, selected: list[tuple[str, str]]) -> list[str]:

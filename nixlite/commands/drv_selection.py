@@ -198,6 +198,13 @@ def _collect(value: Any, prefix: str, auto: Attrs, found: list[Selected], done: 
         raise TypeError_("expression does not evaluate to a derivation (or a set or list of those)")
 
 
+def register_written(state: Any) -> None:
+    """Register the .drv files evaluation wrote so far (the store defers it, to batch it)."""
+    store = getattr(state, "store", None)
+    if store is not None:
+        store.flush_registrations()
+
+
 def drv_path_of(selected: Selected) -> str:
     """The derivation's drvPath (forcing it writes the .drv files)."""
     from nixlite.eval.coerce import coerce_to_string

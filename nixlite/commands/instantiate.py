@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from nixlite.commands.drv_selection import (
-    add_selection_arguments, drv_path_of, evaluate_selection, find_derivations, output_name_of,
+    add_selection_arguments, drv_path_of, evaluate_selection, find_derivations, output_name_of, register_written,
 )
 from nixlite.eval.errors import EvalError
 
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    _state, values, auto = evaluate_selection(args)
+    state, values, auto = evaluate_selection(args)
     warned = False
     for value in values:
         for selected in find_derivations(value, auto):
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
             output = output_name_of(selected)
             if not output:
                 raise EvalError(f"derivation '{drv_path}' lacks an 'outputName' attribute")
+            register_written(state)  # the .drv files are valid before their paths are printed
             if not warned:
                 sys.stderr.write("warning: you did not specify '--add-root'; "
                                  "the result might be removed by the garbage collector\n")

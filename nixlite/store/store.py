@@ -24,6 +24,7 @@ address), Refs, and DerivationOutputs.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import hashlib
@@ -44,6 +45,10 @@ from nixlite.store.paths import (
     DEFAULT_STORE_DIR, base_name, make_fixed_output_path, make_source_path, make_text_path,
     parse_store_path,
 )
+
+
+# At most this many text paths wait to be registered (what a crash would leave unregistered).
+_MAX_PENDING = 2000
 
 
 class StoreError(Exception):
@@ -176,6 +181,12 @@ class Store:
         self._hash_modulo_cache: dict[str, bytes] = {}
         self._temp_roots: Any = None
         self._temp_roots_pid = 0
+        # Text paths (.drv files, toFile) written but not yet registered: they are
+        # registered together, in one transaction, before the database is next
+        # used (or at exit), instead of one transaction each.
+        self._pending: dict[str, PathInfo] = {}
+        self._pending_lock = threading.RLock()
+        self._flush_at_exit = False
         if not read_only:
             _refuse_host_nix_store(self.real_store_dir, self.root)
             for d in (self.real_store_dir, self.state_dir, os.path.join(self.state_dir, "locks"),
@@ -186,6 +197,13 @@ class Store:
 
     @property
     def db(self) -> sqlite3.Connection:
+        """This thread's connection; pending registrations are made first, so every query sees them."""
+        conn = self._connection()
+        if self._pending:
+            self.flush_registrations()
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             path = os.path.join(self.state_dir, "db.sqlite")
@@ -224,7 +242,23 @@ class Store:
         return path
 
     def is_valid(self, path: str) -> bool:
-        return self._path_id(path) is not None
+        if path in self._pending:
+            return True
+        # Pending registrations cannot make another path valid: no need to flush them.
+        return self._connection().execute("select 1 from ValidPaths where path = ?", (path,)).fetchone() is not None
+
+    def flush_registrations(self) -> None:
+        """Register the pending text paths (see `_add_text_at`), all in one transaction."""
+        with self._pending_lock:
+            infos = list(self._pending.values())
+            if infos:
+                self._pending.clear()
+                self.register_valid(infos)
+
+    def _flush_quietly(self) -> None:
+        """The flush at interpreter exit: a failure leaves unregistered files, as a crash would."""
+        with contextlib.suppress(Exception):
+            self.flush_registrations()
 
     def query_path_info(self, path: str) -> PathInfo | None:
         row = self.db.execute(
@@ -386,7 +420,11 @@ class Store:
         return path
 
     def _add_text_at(self, path: str, text: bytes, refs: set[str]) -> None:
-        """add_text once the path is known (it is the text path of `text` and `refs`)."""
+        """add_text once the path is known (it is the text path of `text` and `refs`).
+
+        The file is written now and registered later (`flush_registrations`);
+        until then `is_valid` knows it, and its temp root keeps a collector away.
+        """
         self.add_temp_roots([path])
         if self.read_only or self.is_valid(path):
             return
@@ -403,7 +441,13 @@ class Store:
             raise
         nar = regular_file_nar(text)
         ca = "text:sha256:" + nix32.encode(hashlib.sha256(text).digest())
-        self.register_valid([PathInfo(path, hashlib.sha256(nar).digest(), len(nar), refs, None, 0, ca)])
+        with self._pending_lock:
+            self._pending[path] = PathInfo(path, hashlib.sha256(nar).digest(), len(nar), refs, None, 0, ca)
+            if not self._flush_at_exit:
+                self._flush_at_exit = True
+                atexit.register(self._flush_quietly)
+        if len(self._pending) >= _MAX_PENDING:
+            self.flush_registrations()
 
     def compute_path(self, src: str, name: str | None = None, recursive: bool = True,
                      filter: PathFilter | None = None) -> tuple[str, Hash]:

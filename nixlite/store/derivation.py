@@ -67,9 +67,10 @@ class Derivation:
                        self._env_text(mask_outputs))
 
     def _outputs_text(self, mask: bool) -> str:
-        return ",".join(
-            f'({_q(name)},{_q("" if mask else o.path)},{_q(o.hash_algo)},{_q(o.hash)})'
-            for name, o in sorted(self.outputs.items()))
+        items = sorted(self.outputs.items())
+        q = _q if not _plain([f"{name}{o.path}{o.hash_algo}{o.hash}" for name, o in items]) else _bare
+        return ",".join([f'({q(name)},{q("" if mask else o.path)},{q(o.hash_algo)},{q(o.hash)})'
+                         for name, o in items])
 
     def _middle_text(self) -> str:
         """Input sources, platform, builder and arguments: the same in every variant of the text."""
@@ -110,7 +111,10 @@ def _derive(outputs: str, inputs: str, middle: str, env: str) -> str:
 
 
 def _inputs_text(inputs: dict[str, set[str]]) -> str:
-    return ",".join([f"({_q(p)},{_list(sorted(outputs))})" for p, outputs in sorted(inputs.items())])
+    items = sorted(inputs.items())
+    if _plain(inputs) and all(outputs and _plain(outputs) for _, outputs in items):  # the common case
+        return ",".join([f'("{p}",["{_COMMA.join(sorted(outputs))}"])' for p, outputs in items])
+    return ",".join([f"({_q(p)},{_list(sorted(outputs))})" for p, outputs in items])
 
 
 _SPECIAL = re.compile(r'["\\\n\r\t]')  # the characters ATerm strings escape
@@ -119,6 +123,14 @@ _SPECIAL = re.compile(r'["\\\n\r\t]')  # the characters ATerm strings escape
 def _plain(strings: Iterable[str]) -> bool:
     """Whether no string needs escaping (one scan over all of them)."""
     return not _SPECIAL.search("".join(strings))
+
+
+_COMMA = '","'  # between the strings of a list that needs no escaping
+
+
+def _bare(s: str) -> str:
+    """`_q` of a string known to need no escaping."""
+    return f'"{s}"'
 
 
 def _q(s: str) -> str:
@@ -131,7 +143,7 @@ def _list(items: list[str]) -> str:
     if not items:
         return "[]"
     if _plain(items):
-        return '["' + '","'.join(items) + '"]'
+        return '["' + _COMMA.join(items) + '"]'
     return "[" + ",".join([_q(s) for s in items]) + "]"
 
 

@@ -92,16 +92,13 @@ def compile_primop_call(op: PrimOp, args: tuple[ast.Expr, ...], scope: Any, pos:
             parts.append((LOOKUP, compile_lambda(a, scope), None))
         elif i in op.lazy:
             parts.append(compile_lazy(a, scope))
+        elif type(a) in _LITERALS:  # a literal argument: its value, no code to run
+            parts.append((CONST, a.value, None))
         else:
             parts.append((-1, compile_expr(a, scope), None))
-    if all(kind == -1 for kind, _, _ in parts):  # no lazy argument: fixed shapes, no loop
-        codes = [code for _, code, _ in parts]
-        if len(codes) == 1:
-            a = codes[0]
-            return lambda env: run_primop(op, (a(env),), pos)
-        if len(codes) == 2:
-            a, b = codes
-            return lambda env: run_primop(op, (a(env), b(env)), pos)
+    shaped = _fixed_shape(op, parts, pos)
+    if shaped is not None:
+        return shaped
 
     def ev(env: Any) -> Any:
         values = []
@@ -117,6 +114,34 @@ def compile_primop_call(op: PrimOp, args: tuple[ast.Expr, ...], scope: Any, pos:
         return run_primop(op, tuple(values), pos)
 
     return ev
+
+
+_LITERALS = (ast.Str, ast.Int, ast.Float)
+
+
+def _fixed_shape(op: PrimOp, parts: list[tuple[int, Any, Any]], pos: Any) -> Code | None:
+    """The commonest argument shapes (forced arguments and literals), without the argument loop."""
+    shape = "".join("e" if kind == -1 else "c" if kind == CONST else "?" for kind, _, _ in parts)
+    xs = [x for _, x, _ in parts]
+    if shape == "e":
+        a, = xs
+        return lambda env: run_primop(op, (a(env),), pos)
+    if shape == "ee":
+        a, b = xs
+        return lambda env: run_primop(op, (a(env), b(env)), pos)
+    if shape == "ce":  # `hashString "sha256" s`, `concatStringsSep "," xs`
+        c, b = xs
+        return lambda env: run_primop(op, (c, b(env)), pos)
+    if shape == "ec":
+        a, c = xs
+        return lambda env: run_primop(op, (a(env), c), pos)
+    if shape == "eee":
+        a, b, d = xs
+        return lambda env: run_primop(op, (a(env), b(env), d(env)), pos)
+    if shape == "cce":  # `substring 0 3 s`
+        c, d, e = xs
+        return lambda env: run_primop(op, (c, d, e(env)), pos)
+    return None
 
 
 def _inline_arith(int_op: Any) -> Any:

@@ -20,6 +20,7 @@ from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy
 from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_
 from nixlite.eval.scope import Scope
 from nixlite.eval.suggestions import did_you_mean
+from nixlite.eval import builtin_calls
 from nixlite.eval.builtin_calls import call_primop, run_primop
 from nixlite.eval.values import Attrs, Lambda, PrimOp, PrimOpApp, Thunk, type_name
 from nixlite.syntax import ast
@@ -162,7 +163,7 @@ def call_closure(fn: Closure, arg: Any, call_pos: Any) -> Any:
     _call_depth += 1
     try:
         # Binding the arguments happens outside Nix's trace frames.
-        frame = [fn.env, arg] if info.formals is None else _bind_formals(info, fn.env, arg, call_pos or primop_call_pos())
+        frame = [fn.env, arg] if info.formals is None else _bind_formals(info, fn.env, arg, call_pos)
         try:
             return info.body(frame)
         except NixError as err:
@@ -269,17 +270,18 @@ def caller2(fn: Any) -> Any:
 
 
 def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[Any]:
+    """The body's frame for a call with formals; `call_pos` None means a builtin's call site (for errors)."""
     if type(arg) is Thunk:
         arg = arg.force()
     if type(arg) is not Attrs:
-        raise TypeError_(f"value is {type_name(arg)} while a set was expected", call_pos)
+        raise TypeError_(f"value is {type_name(arg)} while a set was expected", call_pos or primop_call_pos())
     frame = [env, arg] if info.has_arg else [env]
     used = 0
     for name, default in info.formals:  # type: ignore[union-attr]
         v = arg.get(name, _MISSING)
         if v is _MISSING:
             if default is None:
-                raise _missing_argument(info, arg, call_pos)
+                raise _missing_argument(info, arg, call_pos or primop_call_pos())
             kind, x, pos = default
             v = Thunk(x, frame, pos) if kind == THUNK else x if kind == CONST else x(frame)
         else:
@@ -288,7 +290,8 @@ def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[A
     if used != len(arg) and not info.ellipsis:
         for name in sorted(arg):
             if name not in info.formal_names:
-                err = TypeError_(f"{info.describe()} called with unexpected argument '{name}'", call_pos)
+                err = TypeError_(f"{info.describe()} called with unexpected argument '{name}'",
+                                 call_pos or primop_call_pos())
                 err.hint = did_you_mean(name, info.formal_names)
                 raise err
     return frame
@@ -358,8 +361,6 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
 
 def primop_call_pos() -> Any:
     """Where the innermost running builtin was called: builtins call functions from there."""
-    from nixlite.eval import builtin_calls
-
     return builtin_calls.running_primop_pos
 
 

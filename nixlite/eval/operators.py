@@ -218,6 +218,10 @@ def compile_binary(node: Any, scope: Any) -> Code:
     if op == "==" or op == "!=":
         from nixlite.eval.equality import values_equal
 
+        if type(node.rhs) is ast.Str or type(node.rhs) is ast.Int:
+            eq = _compile_eq_literal(lhs, node.rhs.value, values_equal)
+            return eq if op == "==" else lambda env: not eq(env)
+
         def eq(env: Any) -> bool:
             a = lhs(env)
             b = rhs(env)
@@ -240,6 +244,19 @@ def compile_binary(node: Any, scope: Any) -> Code:
     if op == "++":
         return lambda env: concat_lists(lhs(env), rhs(env), pos)
     raise EvalError(f"unknown operator '{op}'", pos)
+
+
+def _compile_eq_literal(lhs: Code, literal: Any, values_equal: Any) -> Code:
+    """`e == "text"` / `e == 0`: the literal's type is known, the common case is inline."""
+    literal_type = type(literal)
+
+    def eq_literal(env: Any) -> bool:
+        a = lhs(env)
+        if type(a) is literal_type:
+            return a == literal  # type: ignore[no-any-return]
+        return values_equal(a, literal)  # type: ignore[no-any-return]
+
+    return eq_literal
 
 
 def update_attrs(a: Any, b: Any) -> Attrs:

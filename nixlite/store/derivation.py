@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -112,7 +113,7 @@ def _derive(outputs: str, inputs: str, middle: str, env: str) -> str:
 
 def _inputs_text(inputs: dict[str, set[str]]) -> str:
     items = sorted(inputs.items())
-    if _plain(inputs) and all(outputs and _plain(outputs) for _, outputs in items):  # the common case
+    if all(inputs.values()) and _plain(inputs) and _plain(chain.from_iterable(inputs.values())):  # the common case
         return ",".join([f'("{p}",["{_COMMA.join(sorted(outputs))}"])' for p, outputs in items])
     return ",".join([f"({_q(p)},{_list(sorted(outputs))})" for p, outputs in items])
 
@@ -264,8 +265,9 @@ def _replaced_inputs(drv: Derivation, read_drv: Callable[[str], bytes | Derivati
     replaced: dict[str, set[str]] = {}
     for path, outputs in drv.input_drvs.items():
         got = read_drv(path)
-        h = got if isinstance(got, bytes) else hash_derivation_modulo(got, read_drv)
-        replaced.setdefault(h.hex(), set()).update(outputs)
+        key = (got if type(got) is bytes else hash_derivation_modulo(got, read_drv)).hex()
+        # The sets are only read: shared unless two inputs have the same hash modulo.
+        replaced[key] = replaced[key] | outputs if key in replaced else outputs
     return replaced
 
 

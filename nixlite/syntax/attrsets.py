@@ -16,7 +16,8 @@ file name, or "(string)" for expressions not read from a file.
 from __future__ import annotations
 
 from nixlite.eval.errors import ParseError
-from nixlite.syntax.ast import AttrName, AttrSet, Binding, DynamicBinding, Expr, Pos
+from nixlite.syntax.ast import AttrName, AttrSet, DynamicBinding, Expr, Pos
+from nixlite.syntax.fastnodes import new
 
 
 class MutableAttrs:
@@ -42,10 +43,10 @@ class MutableAttrs:
 
     def freeze(self) -> AttrSet:
         bindings = tuple(
-            Binding(name, _frozen(value), inherited, pos) for name, (value, pos, inherited) in self.attrs.items()
+            new.Binding(name, _frozen(value), inherited, pos) for name, (value, pos, inherited) in self.attrs.items()
         )
-        dynamic = tuple(DynamicBinding(d.name, _frozen(d.value), d.pos) for d in self.dynamic)
-        return AttrSet(self.pos, self.rec, bindings, dynamic)
+        dynamic = tuple(new.DynamicBinding(d.name, _frozen(d.value), d.pos) for d in self.dynamic)
+        return new.AttrSet(self.pos, self.rec, bindings, dynamic)
 
 
 def _frozen(value):

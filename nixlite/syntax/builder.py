@@ -21,6 +21,7 @@ from bisect import bisect_right
 from nixlite.eval.errors import ParseError
 from nixlite.syntax import ast
 from nixlite.syntax.attrsets import MutableAttrs, add_attr, add_inherited
+from nixlite.syntax.fastnodes import new
 from nixlite.syntax.indentation import strip_indentation
 
 _COMPARISONS = {"LT": (False, False), "GT": (True, False), "LEQ": (True, True), "GEQ": (False, True)}
@@ -92,9 +93,9 @@ class Builder:
         line = bisect_right(self._line_starts, offset)
         start = self._line_starts[line - 1]
         if self._ascii:
-            return ast.Pos(self.file, line, offset - start + 1)
+            return new.Pos(self.file, line, offset - start + 1)
         # Nix counts columns in bytes.
-        return ast.Pos(self.file, line, len(self._text[start:offset].encode("utf-8", "surrogateescape")) + 1)
+        return new.Pos(self.file, line, len(self._text[start:offset].encode("utf-8", "surrogateescape")) + 1)
 
     def _symbol(self, name: str) -> str:
         if name not in self.symbols:
@@ -103,7 +104,7 @@ class Builder:
 
     def _call(self, start: int, fn: str, *args) -> ast.Call:
         p = self.pos(start)
-        return ast.Call(p, ast.Var(p, fn), args)
+        return new.Call(p, new.Var(p, fn), args)
 
     # -- functions ------------------------------------------------------------
 
@@ -111,18 +112,18 @@ class Builder:
         return e
 
     def lambda_ident(self, start, arg, colon, body):
-        return ast.Lambda(self.pos(start), self._symbol(arg[1]), None, body)
+        return new.Lambda(self.pos(start), self._symbol(arg[1]), None, body)
 
     def lambda_formals(self, start, formals, colon, body):
-        return ast.Lambda(self.pos(start), None, self._check_formals(formals, None, start), body)
+        return new.Lambda(self.pos(start), None, self._check_formals(formals, None, start), body)
 
     def lambda_formals_at(self, start, formals, at, arg, colon, body):
         self._symbol(arg[1])
-        return ast.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
+        return new.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
 
     def lambda_at_formals(self, start, arg, at, formals, colon, body):
         self._symbol(arg[1])
-        return ast.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
+        return new.Lambda(self.pos(start), arg[1], self._check_formals(formals, arg[1], start), body)
 
     def _check_formals(self, formals, arg, start) -> ast.Formals:
         items, ellipsis = formals
@@ -139,7 +140,7 @@ class Builder:
             raise ParseError(f"duplicate formal function argument '{formal.name}'", formal.pos)
         if arg is not None and arg in seen:
             raise ParseError(f"duplicate formal function argument '{arg}'", self.pos(start))
-        return ast.Formals(tuple(items), ellipsis)
+        return new.Formals(tuple(items), ellipsis)
 
     def formals(self, start, lbrace, items, rbrace):
         return items
@@ -163,32 +164,32 @@ class Builder:
         return ([], True)
 
     def formal(self, start, name):
-        return ast.Formal(self._symbol(name[1]), None, self.pos(start))
+        return new.Formal(self._symbol(name[1]), None, self.pos(start))
 
     def formal_default(self, start, name, question, default):
-        return ast.Formal(self._symbol(name[1]), default, self.pos(start))
+        return new.Formal(self._symbol(name[1]), default, self.pos(start))
 
     # -- keywords ---------------------------------------------------------------
 
     def assert_(self, start, kw, cond, semi, body):
-        return ast.Assert(self.pos(start), cond, body)
+        return new.Assert(self.pos(start), cond, body)
 
     def with_(self, start, kw, env, semi, body):
-        return ast.With(self.pos(start), env, body)
+        return new.With(self.pos(start), env, body)
 
     def let(self, start, kw, binds, kw_in, body):
         if binds.dynamic:
             raise ParseError("dynamic attributes not allowed in let", self.pos(start))
         binds.rec = True
         binds.pos = self.pos(start)
-        return ast.Let(self.pos(start), binds.freeze(), body)
+        return new.Let(self.pos(start), binds.freeze(), body)
 
     def let_empty(self, start, kw, kw_in, body):
         p = self.pos(start)
-        return ast.Let(p, ast.AttrSet(p, True, (), ()), body)
+        return new.Let(p, new.AttrSet(p, True, (), ()), body)
 
     def if_(self, start, kw_if, cond, kw_then, then, kw_else, else_):
-        return ast.If(self.pos(start), cond, then, else_)
+        return new.If(self.pos(start), cond, then, else_)
 
     # -- operators --------------------------------------------------------------
 
@@ -199,20 +200,20 @@ class Builder:
         return self.apply(start, fn, arg)
 
     def binop(self, start, lhs, op, rhs):
-        return ast.BinaryOp(self.pos(start), op[1], lhs, rhs)
+        return new.BinaryOp(self.pos(start), op[1], lhs, rhs)
 
     def _compare(self, start, lhs, op, rhs):
         swap, negate = _COMPARISONS[op[0]]
         call = self._call(start, "__lessThan", *((rhs, lhs) if swap else (lhs, rhs)))
-        return ast.Not(call.pos, call) if negate else call
+        return new.Not(call.pos, call) if negate else call
 
     less_than = greater_than = less_equal = greater_equal = _compare
 
     def not_(self, start, op, e):
-        return ast.Not(self.pos(start), e)
+        return new.Not(self.pos(start), e)
 
     def plus(self, start, lhs, op, rhs):
-        return ast.ConcatStrings(self.pos(start), False, (lhs, rhs))
+        return new.ConcatStrings(self.pos(start), False, (lhs, rhs))
 
     def minus(self, start, lhs, op, rhs):
         return self._call(start, "__sub", lhs, rhs)
@@ -221,65 +222,65 @@ class Builder:
         return self._call(start, _ARITH[op[1]], lhs, rhs)
 
     def negate(self, start, op, e):
-        return self._call(start, "__sub", ast.Int(self.pos(start), 0), e)
+        return self._call(start, "__sub", new.Int(self.pos(start), 0), e)
 
     def has_attr(self, start, e, op, path):
-        return ast.HasAttr(self.pos(start), e, self._attr_path(path))
+        return new.HasAttr(self.pos(start), e, self._attr_path(path))
 
     def apply(self, start, fn, arg):
         # Nix appends to any call on the left, even a parenthesised one: `(f a) b` is `(f a b)`.
         if isinstance(fn, ast.Call):
-            return ast.Call(fn.pos, fn.fn, fn.args + (arg,))
-        return ast.Call(self.pos(start), fn, (arg,))
+            return new.Call(fn.pos, fn.fn, fn.args + (arg,))
+        return new.Call(self.pos(start), fn, (arg,))
 
     def select(self, start, e, dot, path):
-        return ast.Select(self.pos(start), e, self._attr_path(path), None)
+        return new.Select(self.pos(start), e, self._attr_path(path), None)
 
     def select_or(self, start, e, dot, path, kw_or, default):
-        return ast.Select(self.pos(start), e, self._attr_path(path), default)
+        return new.Select(self.pos(start), e, self._attr_path(path), default)
 
     def or_call(self, start, fn, kw_or):
         # `map or [...]`: `or` used as a variable (nixpkgs once had such a function).
         p = self.pos(start)
-        return ast.Call(p, fn, (ast.Var(p, self._symbol("or")),))
+        return new.Call(p, fn, (new.Var(p, self._symbol("or")),))
 
     # -- atoms ------------------------------------------------------------------
 
     def var(self, start, ident):
         if ident[1] == "__curPos":
-            return ast.CurPos(self.pos(start))
-        return ast.Var(self.pos(start), self._symbol(ident[1]))
+            return new.CurPos(self.pos(start))
+        return new.Var(self.pos(start), self._symbol(ident[1]))
 
     def int_(self, start, tok):
-        return ast.Int(self.pos(start), tok[1])
+        return new.Int(self.pos(start), tok[1])
 
     def float_(self, start, tok):
-        return ast.Float(self.pos(start), tok[1])
+        return new.Float(self.pos(start), tok[1])
 
     def string(self, start, tok):
-        return ast.Str(self.pos(start), tok[1])
+        return new.Str(self.pos(start), tok[1])
 
     uri = string
 
     def _parts(self, parts):
-        return tuple(ast.Str(self.pos(p[2]), p[1]) if isinstance(p, tuple) else p for p in parts)
+        return tuple(new.Str(self.pos(p[2]), p[1]) if isinstance(p, tuple) else p for p in parts)
 
     def interpolated(self, start, q1, parts, q2):
         if not parts:
-            return ast.Str(self.pos(start), "")
+            return new.Str(self.pos(start), "")
         if len(parts) == 1 and isinstance(parts[0], tuple):
-            return ast.Str(self.pos(parts[0][2]), parts[0][1])
-        return ast.ConcatStrings(self.pos(parts[0][2] if isinstance(parts[0], tuple) else q1[3]), True,
+            return new.Str(self.pos(parts[0][2]), parts[0][1])
+        return new.ConcatStrings(self.pos(parts[0][2] if isinstance(parts[0], tuple) else q1[3]), True,
                                  self._parts(parts))
 
     def indented(self, start, open_, parts, close):
         if not parts:
-            return ast.Str(self.pos(start), "")
+            return new.Str(self.pos(start), "")
         pieces = [(p[1][0], p[1][1], p[2]) if isinstance(p, tuple) else p for p in parts]
-        out = strip_indentation(pieces, lambda text, piece: ast.Str(self.pos(piece[2]), text))
+        out = strip_indentation(pieces, lambda text, piece: new.Str(self.pos(piece[2]), text))
         if len(out) == 1 and isinstance(out[0], ast.Str):
             return out[0]
-        return ast.ConcatStrings(self.pos(start), True, tuple(out))
+        return new.ConcatStrings(self.pos(start), True, tuple(out))
 
     def interpolation(self, start, open_, e, close):
         return e
@@ -304,28 +305,28 @@ class Builder:
         return resolved
 
     def path(self, start, tok):
-        return ast.Path(self.pos(start), self._resolve_path(tok[1]))
+        return new.Path(self.pos(start), self._resolve_path(tok[1]))
 
     def path_interpolated(self, start, path_start, parts, end):
         raw = path_start[1]
         resolved = self._resolve_path(raw)
         if raw.endswith("/") and len(raw) > 1 and not raw.startswith("~"):
             resolved += "/"  # Nix adds back the trailing slash of the first segment
-        first = ast.Path(self.pos(start), resolved)
-        return ast.ConcatStrings(self.pos(start), False, (first,) + self._parts(parts))
+        first = new.Path(self.pos(start), resolved)
+        return new.ConcatStrings(self.pos(start), False, (first,) + self._parts(parts))
 
     def search_path(self, start, tok):
         p = self.pos(start)
-        return ast.Call(p, ast.Var(p, "__findFile"), (ast.Var(p, "__nixPath"), ast.Str(p, tok[1])))
+        return new.Call(p, new.Var(p, "__findFile"), (new.Var(p, "__nixPath"), new.Str(p, tok[1])))
 
     def parens(self, start, lp, e, rp):
         return e
 
     def list_(self, start, lb, items, rb):
-        return ast.List(self.pos(start), tuple(items))
+        return new.List(self.pos(start), tuple(items))
 
     def list_empty(self, start, lb, rb):
-        return ast.List(self.pos(start), ())
+        return new.List(self.pos(start), ())
 
     def items_one(self, start, item):
         return [item]
@@ -341,7 +342,7 @@ class Builder:
         return binds.freeze()
 
     def attrs_empty(self, start, lb, rb):
-        return ast.AttrSet(self.pos(start), False, (), ())
+        return new.AttrSet(self.pos(start), False, (), ())
 
     def rec_attrs(self, start, kw, lb, binds, rb):
         binds.pos = self.pos(lb[2])
@@ -349,17 +350,17 @@ class Builder:
         return binds.freeze()
 
     def rec_attrs_empty(self, start, kw, lb, rb):
-        return ast.AttrSet(self.pos(lb[2]), True, (), ())
+        return new.AttrSet(self.pos(lb[2]), True, (), ())
 
     def legacy_let(self, start, kw, lb, binds, rb):
         binds.pos = self.pos(lb[2])
         binds.rec = True
         attrs = binds.freeze()
-        return ast.Select(self.pos(start), attrs, (self._symbol("body"),), None)
+        return new.Select(self.pos(start), attrs, (self._symbol("body"),), None)
 
     def legacy_let_empty(self, start, kw, lb, rb):
-        attrs = ast.AttrSet(self.pos(lb[2]), True, (), ())
-        return ast.Select(self.pos(start), attrs, (self._symbol("body"),), None)
+        attrs = new.AttrSet(self.pos(lb[2]), True, (), ())
+        return new.Select(self.pos(start), attrs, (self._symbol("body"),), None)
 
     def binds_one(self, start, bind):
         # The set's position is the token before the bindings (`{` or `let`);
@@ -383,9 +384,9 @@ class Builder:
         names_pos = self.pos(names_start)
         for name, _name_start in names:
             if source is None:
-                add_inherited(binds, name, ast.Var(binds.inherit_pos, name), names_pos, True)
+                add_inherited(binds, name, new.Var(binds.inherit_pos, name), names_pos, True)
             else:
-                add_inherited(binds, name, ast.Select(binds.inherit_pos, source, (name,), None), names_pos, False)
+                add_inherited(binds, name, new.Select(binds.inherit_pos, source, (name,), None), names_pos, False)
 
     def bind_value(self, start, path, eq, value, semi):
         return ("value", path, value, start)

@@ -172,10 +172,17 @@ rec {
     config ? null,
     extraCommands ? "",
     runAsRoot ? null,
-    diskSize ? 1024
+    diskSize ? 1024,
+    # nixpkgs' later argument: "gz" (the seed's .tar.gz) or "none" (a plain
+    # .tar, which every loader reads, Debian 12's skopeo 1.9 included).
+    compressor ? "gz"
   }:
     let
       baseName = baseNameOf name;
+
+      compressors = { gz = ".tar.gz"; none = ".tar"; };
+      extension = compressors.${compressor} or (throw
+        "in docker image ${name}: compressor must be one of: [${toString (builtins.attrNames compressors)}]");
 
       # The configuration; the date is fixed near the epoch.
       baseJson = writeText "${baseName}-config.json" (builtins.toJSON {
@@ -198,8 +205,8 @@ rec {
         };
 
       image = derivation {
-        name = "docker-image-${baseName}.tar.gz";
-        inherit system;
+        name = "docker-image-${baseName}${extension}";
+        inherit system compressor;
         builder = "builtin:docker-image";
         imageName = name;
         imageTag = tag;

@@ -22,6 +22,8 @@ let
 in
 {
   image = dockerTools.buildImage {
+    # A plain tar: docker, podman and skopeo (Debian 12's 1.9 too) all load it.
+    compressor = "none";
     name = "nixlite/multi";
     tag = "v1";
     contents = [ bash coreutils motd tools ];

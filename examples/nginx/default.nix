@@ -48,6 +48,8 @@ let
 in
 {
   image = dockerTools.buildImage {
+    # A plain tar: docker, podman and skopeo (Debian 12's 1.9 too) all load it.
+    compressor = "none";
     name = "nginx-container";
     contents = if pkgs.nginx != null then pkgs.nginx else standIn;
     runAsRoot = ''

@@ -20,6 +20,8 @@ let
 in
 {
   image = dockerTools.buildImage {
+    # A plain tar: docker, podman and skopeo (Debian 12's 1.9 too) all load it.
+    compressor = "none";
     name = "nixlite/redis";
     tag = "latest";
     fromImage = shell;

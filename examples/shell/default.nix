@@ -10,6 +10,8 @@ let
 in
 {
   image = dockerTools.buildImage {
+    # A plain tar: docker, podman and skopeo (Debian 12's 1.9 too) all load it.
+    compressor = "none";
     name = "nixlite/shell";
     tag = "latest";
     contents = if busybox != null then busybox else [ bash coreutils ];

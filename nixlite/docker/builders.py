@@ -95,13 +95,21 @@ def build_root_layer(ctx: BuildContext) -> None:
 
 @python_builder("docker-image")
 def build_image(ctx: BuildContext) -> None:
-    """buildImage's result: the gzipped docker image tarball (see image_assembly)."""
+    """buildImage's result: the docker image tarball, gzipped unless `compressor = "none"`."""
     inputs = ImageInputs(
         image_name=ctx.env["imageName"], image_tag=ctx.env.get("imageTag") or "latest",
         from_image=ctx.physical(ctx.env["fromImage"]) if ctx.env.get("fromImage") else None,
         from_image_name=ctx.env.get("fromImageName", ""), from_image_tag=ctx.env.get("fromImageTag", ""),
-        layer=ctx.env["layer"], closure_file=ctx.physical(ctx.env["layerClosure"]), physical=ctx.physical)
+        layer=ctx.env["layer"], closure_file=ctx.physical(ctx.env["layerClosure"]), physical=ctx.physical,
+        compressor=_compressor(ctx.env.get("compressor", "gz")))
     assemble_image(inputs, ctx.outputs["out"], ctx.build_dir, ctx.log)
+
+
+def _compressor(name: str) -> str:
+    """nixpkgs' `compressor` values that nixlite writes ("zstd" is not offered)."""
+    if name not in ("gz", "none"):
+        raise BuilderFailed(f"buildImage: unsupported compressor '{name}' (nixlite offers \"gz\" and \"none\")")
+    return name
 
 
 TARSUM_SCRIPT = """#!{python}

@@ -1,4 +1,4 @@
-"""buildImage's last step: the layer plus its closure on the base image, as a gzipped tarball.
+"""buildImage's last step: the layer plus its closure on the base image, as a (gzipped) tarball.
 
 What the seed's `result` recipe does, step by step, and how it is done here:
 
@@ -103,6 +103,7 @@ class ImageInputs:
     layer: str  # logical store path of the layer derivation's output
     closure_file: str  # physical path of the layerClosure file
     physical: Callable[[str], str]
+    compressor: str = "gz"  # nixpkgs' buildImage argument: "gz" or "none"
 
 
 def read_closure(closure_file: str, layer: str) -> list[str]:
@@ -112,7 +113,7 @@ def read_closure(closure_file: str, layer: str) -> list[str]:
 
 
 def assemble_image(inputs: ImageInputs, out_path: str, work_dir: str, log: Callable[[str], None]) -> None:
-    """Build the gzipped image tarball at `out_path`, using `work_dir` for the final layer tar."""
+    """Build the image tarball at `out_path` (gzipped unless compressor is "none"), using `work_dir`."""
     base = read_base_image(inputs, work_dir) if inputs.from_image else None
     layer_dir = inputs.physical(inputs.layer)
     layer_tar = os.path.join(layer_dir, "layer.tar")
@@ -132,8 +133,12 @@ def assemble_image(inputs: ImageInputs, out_path: str, work_dir: str, log: Calla
     image = append_layers(base.image if base else Image(), [layer], config=layer_json.get("config"),
                           created=layer_json.get("created", DEFAULT_CREATED),
                           architecture=layer_json.get("architecture", "amd64"), os=layer_json.get("os", "linux"))
-    with open(out_path, "wb") as out, AdaptiveGzipWriter(out, IMAGE_GZIP_LEVEL) as gz:
-        write_docker_archive(image, gz, inputs.image_name, inputs.image_tag, compress=False)  # type: ignore[arg-type]
+    with open(out_path, "wb") as out:
+        if inputs.compressor == "none":
+            write_docker_archive(image, out, inputs.image_name, inputs.image_tag, compress=False)
+            return
+        with AdaptiveGzipWriter(out, IMAGE_GZIP_LEVEL) as gz:
+            write_docker_archive(image, gz, inputs.image_name, inputs.image_tag, compress=False)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -4,8 +4,9 @@ skopeo 1.9 (Debian bookworm) cannot read a *gzip-compressed* docker-archive
 at all — `loading tar component manifest.json: unexpected EOF` even for a
 plain `tar | gzip -n` of a valid archive (its decompressor copies only the
 first bytes into its temporary file; test_e2e_examples checks this) — so
-images are decompressed with Python's gzip before `skopeo copy
-docker-archive:…`. Docker and podman 4+ load the .tar.gz directly.
+gzipped images are decompressed with Python's gzip before `skopeo copy
+docker-archive:…`. Docker and podman 4+ load the .tar.gz directly. The
+examples use `compressor = "none"`, whose plain tar skopeo reads as it is.
 """
 
 from __future__ import annotations
@@ -36,15 +37,23 @@ def nixlite_build(args: list[str], store: str, out_link: str, env: dict[str, str
     return os.path.realpath(out_link)
 
 
+def is_gzip(path: str) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
 def gunzip_to(src: str, dest: str) -> str:
+    """A plain tar of the image: `src` itself when it is not gzipped, else decompressed to `dest`."""
+    if not is_gzip(src):
+        return src
     with gzip.open(src, "rb") as f, open(dest, "wb") as out:
         shutil.copyfileobj(f, out, 1 << 20)
     return dest
 
 
-def unpack_image(image_tar_gz: str, work: str, tag: str = "t") -> str:
+def unpack_image(image_tar: str, work: str, tag: str = "t") -> str:
     """skopeo copy docker-archive → oci, then umoci unpack; returns the bundle's rootfs."""
-    archive = gunzip_to(image_tar_gz, os.path.join(work, "image.tar"))
+    archive = gunzip_to(image_tar, os.path.join(work, "image.tar"))
     layout, bundle = os.path.join(work, "oci"), os.path.join(work, "bundle")
     run(["skopeo", "copy", "-q", f"docker-archive:{archive}", f"oci:{layout}:{tag}"])
     run(["umoci", "unpack", "--image", f"{layout}:{tag}", bundle])

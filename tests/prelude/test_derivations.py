@@ -8,6 +8,8 @@ builders, the host tools, dockerTools and the examples come from the oracle.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -47,9 +49,10 @@ def test_build_image_derivation_follows_the_contract():
     image = "(import %s/examples/redis { inherit pkgs; }).image" % ROOT
     attrs = _drv_attrs(image)
     assert attrs["builder"] == "builtin:docker-image"
-    assert attrs["name"] == "docker-image-redis.tar.gz"
+    assert attrs["name"] == "docker-image-redis.tar"  # compressor = "none"
+    assert attrs["compressor"] == "none"
     assert (attrs["imageName"], attrs["imageTag"]) == ("nixlite/redis", "latest")
-    assert attrs["fromImage"].endswith("-docker-image-shell.tar.gz")
+    assert attrs["fromImage"].endswith("-docker-image-shell.tar")
     assert attrs["layerClosure"].endswith("-runtime-deps")
     layer = _drv_attrs(f"{image}.layer")
     assert layer["builder"] == "builtin:docker-root-layer"
@@ -136,3 +139,18 @@ def test_fetchurl_is_nix_own_fetchurl_derivation():
     assert all(nix_own == ours for nix_own, ours in result)
     ours = " ".join(f"(pkgs.fetchurl {{ {a} }}).drvPath" for a in FETCHURL_ARGS)
     assert eval_json_nixlite(f"let pkgs = import {PRELUDE} {{ }}; in [ {ours} ]") == [p for _, p in result]
+
+
+def test_build_image_defaults_to_the_seeds_gzipped_tarball():
+    attrs = _drv_attrs('pkgs.dockerTools.buildImage { name = "repo/x"; }')
+    assert attrs["name"] == "docker-image-x.tar.gz"
+    assert attrs["compressor"] == "gz"
+
+
+@pytest.mark.parametrize("tool", [["nix-instantiate"], [sys.executable, "-m", "nixlite.cli", "eval"]])
+def test_build_image_refuses_an_unknown_compressor(tool):
+    expr = f'(import {PRELUDE} {{ }}).dockerTools.buildImage {{ name = "x"; compressor = "lz"; }}'
+    result = subprocess.run([*tool, *(["--eval"] if tool == ["nix-instantiate"] else []), "--strict", "-E", expr],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "error: in docker image x: compressor must be one of: [gz none]" in result.stderr

@@ -117,6 +117,15 @@ def _copy_checked(host_path: str, digest: str, target: str) -> None:
     os.chmod(target, 0o555)
 
 
+def _clean_env() -> dict[str, str]:
+    """The environment for inspecting host programs: without LD_PRELOAD & co.
+
+    Under faketime (or any preloader) `ldd` would otherwise list the preloaded
+    library with an unexpanded `$LIB` path, and copy it into the package.
+    """
+    return {k: v for k, v in os.environ.items() if not k.startswith("LD_")}
+
+
 def _is_elf(path: str) -> bool:
     with open(path, "rb") as f:
         return f.read(4) == ELF_MAGIC
@@ -124,14 +133,15 @@ def _is_elf(path: str) -> bool:
 
 def _interpreter(path: str) -> str | None:
     """The ELF interpreter (PT_INTERP) of a dynamically linked program, None when static."""
-    result = subprocess.run(["patchelf", "--print-interpreter", path], capture_output=True, text=True)
+    result = subprocess.run(["patchelf", "--print-interpreter", path], capture_output=True, text=True,
+                            env=_clean_env())
     interpreter = result.stdout.strip()
     return interpreter if result.returncode == 0 and interpreter else None
 
 
 def _needed_libraries(host_path: str) -> dict[str, str]:
     """The shared libraries the host's loader resolves for host_path: file name -> host path."""
-    result = subprocess.run(["ldd", host_path], capture_output=True, text=True)
+    result = subprocess.run(["ldd", host_path], capture_output=True, text=True, env=_clean_env())
     found: dict[str, str] = {}
     for line in result.stdout.splitlines():
         missing = _LDD_NOT_FOUND.match(line)
@@ -147,7 +157,7 @@ def _needed_libraries(host_path: str) -> dict[str, str]:
 def _patchelf(path: str, *args: str) -> None:
     os.chmod(path, 0o755)
     try:
-        result = subprocess.run(["patchelf", *args, path], capture_output=True, text=True)
+        result = subprocess.run(["patchelf", *args, path], capture_output=True, text=True, env=_clean_env())
     except FileNotFoundError:
         raise BuilderFailed("builtin:host-tools needs patchelf on the host (apt-get install patchelf)") from None
     if result.returncode != 0:
@@ -167,7 +177,7 @@ def _make_links(bin_dir: str, links: list[str], programs: set[str]) -> None:
 
 def _link_applets(bin_dir: str, program: str, host_path: str) -> None:
     """One symlink per applet of a multi-call binary (busybox --list)."""
-    result = subprocess.run([host_path, "--list"], capture_output=True, text=True)
+    result = subprocess.run([host_path, "--list"], capture_output=True, text=True, env=_clean_env())
     if result.returncode != 0:
         raise BuilderFailed(f"'{host_path} --list' failed: cannot list the applets of a multi-call binary")
     for applet in sorted(set(result.stdout.split())):

@@ -7,10 +7,9 @@ import subprocess
 
 import pytest
 
-from docker_helpers import make_sample_tree
+from docker_helpers import DOCKER_SRC, make_sample_tree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DOCKER_SRC = "/usr/share/gocode/src/github.com/docker/docker/pkg/tarsum"
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,9 @@ def have(tool: str) -> str:
     return path
 
 
+# Docker's pkg/tarsum source (Debian's golang-github-docker-docker-dev), the tarsum oracle.
+DOCKER_SRC = "/usr/share/gocode/src/github.com/docker/docker/pkg/tarsum"
+
 BASE_JSON = ('{"architecture":"amd64","config":{"Cmd":["/bin/sh"],"Env":["PATH=/bin"],"WorkingDir":"/data"},'
              '"created":"1970-01-01T00:00:01Z","os":"linux"}')
 

@@ -19,7 +19,7 @@ from docker_helpers import docker_tarsum
 from nixlite.docker.layer_tar import scan_tree, write_layer_file
 from nixlite.docker.tarsum import header_bytes, tarsum_of_file
 from nixlite.docker.tar_format import Member
-from conftest import DOCKER_SRC
+from docker_helpers import DOCKER_SRC
 
 
 def test_header_bytes_layout() -> None:

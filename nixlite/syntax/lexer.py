@@ -24,6 +24,7 @@ interpolation one PATH token (Nix's PATH … PATH_END).
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Iterator
 
 from nixlite.eval.errors import ParseError
@@ -31,23 +32,34 @@ from nixlite.eval.errors import ParseError
 Token = tuple  # (type, value, start offset, end offset)
 
 _PATH_CHAR = r"[a-zA-Z0-9._+\-]"
+# One match per token: blanks before it are consumed by the possessive prefix
+# (flex matches them separately; the scanner keeps their start, see _expr_tokens).
+# Group numbers are the constants below, in this order.
 _EXPR_RE = re.compile(
     r"""
-    (?P<ws>[ \t\r\n]+|\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)
-  | (?P<path_interp>(?:[a-zA-Z0-9._+\-]*/|~/)(?=\$\{))
-  | (?P<PATH>[a-zA-Z0-9._+\-]*(?:/[a-zA-Z0-9._+\-]+)+/?)
-  | (?P<HPATH>~(?:/[a-zA-Z0-9._+\-]+)+/?)
-  | (?P<SPATH><[a-zA-Z0-9._+\-]+(?:/[a-zA-Z0-9._+\-]+)*>)
-  | (?P<URI>[a-zA-Z][a-zA-Z0-9+.\-]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+)
-  | (?P<FLOAT>(?:[1-9][0-9]*\.[0-9]*|0?\.[0-9]+)(?:[Ee][+-]?[0-9]+)?)
-  | (?P<INT>[0-9]+)
-  | (?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*)
-  | (?P<op>\.\.\.|==|!=|<=|>=|&&|\|\||->|//|\+\+|\|>|<\||\$\{)
-  | (?P<ind_open>''(?:\ *\n)?)
-  | (?P<char>[\s\S])
+    [\ \t\r\n]*+
+    (?:
+      (?P<comment>\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)
+    | (?P<path_interp>(?:[a-zA-Z0-9._+\-]*/|~/)(?=\$\{))
+    | (?P<PATH>[a-zA-Z0-9._+\-]*(?:/[a-zA-Z0-9._+\-]+)+/?)
+    | (?P<HPATH>~(?:/[a-zA-Z0-9._+\-]+)+/?)
+    | (?P<SPATH><[a-zA-Z0-9._+\-]+(?:/[a-zA-Z0-9._+\-]+)*>)
+    | (?P<URI>[a-zA-Z][a-zA-Z0-9+.\-]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+)
+    | (?P<FLOAT>(?:[1-9][0-9]*\.[0-9]*|0?\.[0-9]+)(?:[Ee][+-]?[0-9]+)?)
+    | (?P<INT>[0-9]+)
+    | (?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*)
+    | (?P<op>\.\.\.|==|!=|<=|>=|&&|\|\||->|//|\+\+|\|>|<\||[()\[\];:,@=.?!+\-*/<>])
+    | (?P<brace>\$\{|[{}])
+    | (?P<quote>")
+    | (?P<ind_open>''(?:\ *\n)?)
+    | (?P<invalid>[\s\S])
+    )
     """,
     re.VERBOSE,
 )
+(_COMMENT, _PATH_INTERP, _PATH, _HPATH, _SPATH, _URI, _FLOAT, _INT, _ID, _OP, _BRACE, _QUOTE,
+ _IND_OPEN, _INVALID) = range(1, 15)
+assert _EXPR_RE.groupindex["invalid"] == _INVALID
 
 KEYWORDS = {
     "if": "IF", "then": "THEN", "else": "ELSE", "assert": "ASSERT", "with": "WITH",
@@ -64,8 +76,15 @@ _CHARS = {
     ".": "DOT", "?": "QUESTION", "!": "NOT", "+": "PLUS", "-": "MINUS", "*": "STAR",
     "/": "SLASH", "<": "LT", ">": "GT", '"': "DQUOTE",
 }
+_PUNCTUATION = {**_OPERATORS, **_CHARS}
 # A character no rule of the grammar uses; bison calls it "invalid token".
 INVALID = "INVALID"
+
+
+def _raising(err: Exception):
+    """An iterator that raises `err` when the parser asks for its first item."""
+    raise err
+    yield
 
 # Inside "…": flex's STR rule, and the whole-string shortcut.
 _STR_RE = re.compile(r"""(?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*\$(?=")|(?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])+""")
@@ -110,12 +129,25 @@ class Lexer:
         self.path_at_end = False
         self.eof_offset = 0
         self.path_token_start = self.path_first_start = 0
+        self.out: list[Token] = []  # the tokens scanned so far
 
     def _error(self, message: str, offset: int) -> ParseError:
         return ParseError(message, self.error_pos(offset))
 
     def tokens(self) -> Iterator[Token]:
-        """All tokens, then ("$END", None, p, p) where p is Nix's end-of-file position."""
+        """All tokens, then ("$END", None, p, p) where p is Nix's end-of-file position.
+
+        The whole text is scanned first; a lexical error is raised only
+        after the tokens before it, where the parser would have asked for
+        the token that fails (a syntax error before it still comes first).
+        """
+        try:
+            self._scan()
+        except ParseError as err:
+            return chain(self.out, _raising(err))
+        return iter(self.out)
+
+    def _scan(self) -> None:
         n = len(self.text)
         # The state stack: "expr" (bottom, and after `{` / `${`), "str", "ind",
         # "path" and "path/" (flex's INPATH and INPATH_SLASH).
@@ -124,13 +156,13 @@ class Lexer:
         while i < n:
             mode = stack[-1]
             if mode == "expr":
-                i = yield from self._expr_tokens(i, stack)
+                i = self._expr_tokens(i, stack)
             elif mode == "str":
-                i = yield from self._string_body(i, stack)
+                i = self._string_body(i, stack)
             elif mode == "ind":
-                i = yield from self._ind_string_body(i, stack)
+                i = self._ind_string_body(i, stack)
             else:
-                i = yield from self._path_continue(i, stack)
+                i = self._path_continue(i, stack)
         if stack[-1] == "path/":
             raise self._error("path has a trailing slash", self.last_start)
         end = self.prev_start if self.path_at_end else self.last_start
@@ -138,55 +170,73 @@ class Lexer:
             # A path ends at the end of the input too; Nix then places both
             # PATH_END and the end of file at the match before the last one.
             end = self.prev_start
-            yield ("PATH_END", None, end, n)
+            self.out.append(("PATH_END", None, end, n))
         self.eof_offset = end
-        yield ("$END", None, end, end)
+        self.out.append(("$END", None, end, end))
 
-    def _expr_tokens(self, i: int, stack: list):
+    def _expr_tokens(self, i: int, stack: list) -> int:
         """Tokens of the expression state, until the input ends or the state changes."""
         text = self.text
         n = len(text)
         match_expr = _EXPR_RE.match
-        while i < n and stack[-1] == "expr":
+        emit = self.out.append
+        keywords = KEYWORDS
+        punct = _PUNCTUATION
+        # Flex matches blanks apart from the token after them: `last` is the
+        # start of the last match, `prev` of the one before (see __init__).
+        prev, last = self.prev_start, self.last_start
+        while i < n:
             m = match_expr(text, i)
-            kind = m.lastgroup
+            if m is None:  # only blanks are left
+                prev, last, i = last, i, n
+                break
+            kind = m.lastindex
+            start = m.start(kind)
+            prev, last = (i, start) if start != i else (last, start)
             j = m.end()
-            self.prev_start = self.last_start
-            self.last_start = i
-            if kind == "ws":
-                pass
-            elif kind == "ID":
-                word = m.group()
-                yield (KEYWORDS.get(word, "ID"), word, i, j)
-            elif kind == "char":
-                c = m.group()
-                if c == '"':
-                    return (yield from self._string_start(i, stack))
-                if c == "{":
+            if kind == _ID:
+                word = m.group(kind)
+                emit((keywords.get(word, "ID"), word, start, j))
+            elif kind == _OP:
+                op = m.group(kind)
+                emit((punct[op], op, start, j))
+            elif kind == _BRACE:
+                brace = m.group(kind)
+                if brace != "}":
                     stack.append("expr")
-                elif c == "}" and len(stack) > 1:
+                elif len(stack) > 1:
                     stack.pop()
-                yield (_CHARS.get(c, INVALID), c, i, j)
-            elif kind == "op":
-                op = m.group()
-                if op == "${":
-                    stack.append("expr")
-                yield (_OPERATORS[op], op, i, j)
-            elif kind in ("PATH", "HPATH", "path_interp"):
-                return (yield from self._path(m.group(), i, j, stack))
-            else:
-                yield self._literal(kind, m.group(), i, j, stack)
+                emit((punct[brace], brace, start, j))
+                if stack[-1] != "expr":  # a `}` that returns to a string or path
+                    i = j
+                    break
+            elif kind != _COMMENT:
+                self.prev_start, self.last_start = prev, last
+                return self._other_token(kind, m, start, j, stack)
             i = j
+        self.prev_start, self.last_start = prev, last
         return i
 
-    def _literal(self, kind: str, text: str, i: int, j: int, stack: list) -> Token:
-        if kind == "INT":
+    def _other_token(self, kind: int, m: re.Match, i: int, j: int, stack: list) -> int:
+        """The rarer tokens of the expression state; returns where scanning goes on."""
+        if kind == _QUOTE:
+            return self._string_start(i, stack)
+        if kind in (_PATH, _HPATH, _PATH_INTERP):
+            return self._path(m.group(kind), i, j, stack)
+        if kind == _INVALID:
+            self.out.append((INVALID, m.group(kind), i, j))
+        else:
+            self.out.append(self._literal(kind, m.group(kind), i, j, stack))
+        return j
+
+    def _literal(self, kind: int, text: str, i: int, j: int, stack: list) -> Token:
+        if kind == _INT:
             return ("INT", self._int(text, i), i, j)
-        if kind == "FLOAT":
+        if kind == _FLOAT:
             return ("FLOAT", self._float(text, i), i, j)
-        if kind == "SPATH":
+        if kind == _SPATH:
             return ("SPATH", text[1:-1], i, j)
-        if kind == "URI":
+        if kind == _URI:
             return ("URI", text, i, j)
         stack.append("ind")  # ind_open
         return ("IND_OPEN", None, i, j)
@@ -213,10 +263,10 @@ class Lexer:
         m = _SIMPLE_STRING_RE.match(text, i + 1)
         if m is not None:  # no interpolation: one token
             self.prev_start, self.last_start = i, m.end() - 1
-            yield ("STRING", unescape(m.group(1)), i, m.end())
+            self.out.append(("STRING", unescape(m.group(1)), i, m.end()))
             return m.end()
         stack.append("str")
-        yield ("DQUOTE", '"', i, i + 1)
+        self.out.append(("DQUOTE", '"', i, i + 1))
         return i + 1
 
     def _string_body(self, i: int, stack: list):
@@ -225,17 +275,17 @@ class Lexer:
         c = text[i]
         if c == '"':
             stack.pop()
-            yield ("DQUOTE", '"', i, i + 1)
+            self.out.append(("DQUOTE", '"', i, i + 1))
             return i + 1
         if text.startswith("${", i):
             stack.append("expr")
-            yield ("DOLLAR_CURLY", "${", i, i + 2)
+            self.out.append(("DOLLAR_CURLY", "${", i, i + 2))
             return i + 2
         m = _STR_RE.match(text, i)
         if m is None:  # a lone `$` or `\` at the end of the input
-            yield ("STR", "", i, len(text))
+            self.out.append(("STR", "", i, len(text)))
             return len(text)
-        yield ("STR", unescape(m.group()), i, m.end())
+        self.out.append(("STR", unescape(m.group()), i, m.end()))
         return m.end()
 
     # -- ''…'' strings --------------------------------------------------------
@@ -247,26 +297,26 @@ class Lexer:
         if text.startswith("''", i):
             nxt = text[i + 2:i + 3]
             if nxt == "$":
-                yield ("IND_STR", ("$", False), i, i + 3)
+                self.out.append(("IND_STR", ("$", False), i, i + 3))
                 return i + 3
             if nxt == "'":
-                yield ("IND_STR", ("''", False), i, i + 3)
+                self.out.append(("IND_STR", ("''", False), i, i + 3))
                 return i + 3
             if nxt == "\\" and i + 3 < len(text):
-                yield ("IND_STR", (unescape(text[i + 2:i + 4]), False), i, i + 4)
+                self.out.append(("IND_STR", (unescape(text[i + 2:i + 4]), False), i, i + 4))
                 return i + 4
             stack.pop()
-            yield ("IND_CLOSE", None, i, i + 2)
+            self.out.append(("IND_CLOSE", None, i, i + 2))
             return i + 2
         if text.startswith("${", i):
             stack.append("expr")
-            yield ("DOLLAR_CURLY", "${", i, i + 2)
+            self.out.append(("DOLLAR_CURLY", "${", i, i + 2))
             return i + 2
         m = _IND_STR_RE.match(text, i)
         if m is not None:
-            yield ("IND_STR", (m.group(), True), i, m.end())
+            self.out.append(("IND_STR", (m.group(), True), i, m.end()))
             return m.end()
-        yield ("IND_STR", (text[i], False), i, i + 1)  # a lone `$` or `'`
+        self.out.append(("IND_STR", (text[i], False), i, i + 1))  # a lone `$` or `'`
         return i + 1
 
     # -- paths ----------------------------------------------------------------
@@ -279,12 +329,12 @@ class Lexer:
         if text.startswith("${", j) or (slash and _PATH_PART_RE.match(text, j)):
             stack.append("path/" if slash else "path")
             self.path_token_start = self.path_first_start = i
-            yield ("PATH_START", raw, i, j)
+            self.out.append(("PATH_START", raw, i, j))
             return j
         if slash:
             raise self._error("path has a trailing slash", i if j >= len(text) else j)
         self.path_at_end = j == len(text)  # flex is still inside the path at the end of file
-        yield ("PATH", raw, i, j)
+        self.out.append(("PATH", raw, i, j))
         return j
 
     def _path_continue(self, i: int, stack: list):
@@ -293,18 +343,18 @@ class Lexer:
             self.prev_start, self.last_start = self.last_start, i
             stack[-1] = "path"
             stack.append("expr")
-            yield ("DOLLAR_CURLY", "${", i, i + 2)
+            self.out.append(("DOLLAR_CURLY", "${", i, i + 2))
             return i + 2
         m = _PATH_PART_RE.match(text, i)
         if m is not None:
             self.prev_start, self.last_start = self.last_start, i
             self.path_token_start = i
             stack[-1] = "path/" if m.group().endswith("/") else "path"
-            yield ("STR", m.group(), i, m.end())
+            self.out.append(("STR", m.group(), i, m.end()))
             return m.end()
         if stack[-1] == "path/":
             raise self._error("path has a trailing slash", i)
         stack.pop()
         # Nix places PATH_END where the path's last token starts.
-        yield ("PATH_END", None, self.path_token_start, i)
+        self.out.append(("PATH_END", None, self.path_token_start, i))
         return i

@@ -51,6 +51,50 @@ def home_dir() -> str:
     return home
 
 
+def _line_starts(text: str) -> list[int]:
+    """The offsets where lines start; Nix counts CR/LF, lone CR and LF as line ends."""
+    starts = [0]
+    n = len(text)
+    find = text.find
+    i = 0
+    while True:
+        j = find("\n", i)
+        k = find("\r", i, j if j != -1 else n)
+        if k != -1:
+            end = k + 2 if text.startswith("\r\n", k) else k + 1
+        elif j != -1:
+            end = j + 1
+        else:
+            break
+        starts.append(end)
+        i = end
+    return starts
+
+
+def _position_finder(text: str, file: str):
+    """A function offset -> Pos for `text`; Nix counts columns in bytes."""
+    line_starts = _line_starts(text)
+    ascii_only = text.isascii()
+    new_pos = new.Pos
+    # Many nodes start where their first child starts: they share one Pos.
+    cache: dict[int, ast.Pos] = {}
+    cached = cache.get
+
+    def pos(offset: int) -> ast.Pos:
+        found = cached(offset)
+        if found is None:
+            line = bisect_right(line_starts, offset)
+            start = line_starts[line - 1]
+            if ascii_only:
+                col = offset - start + 1
+            else:
+                col = len(text[start:offset].encode("utf-8", "surrogateescape")) + 1
+            found = cache[offset] = new_pos(file, line, col)
+        return found
+
+    return pos
+
+
 class Builder:
     """The semantic actions for one parse of one source text."""
 
@@ -61,41 +105,12 @@ class Builder:
         self.show_expr = show_expr
         # Names in the order Nix's parser would create their symbols (symbol_order.py).
         self.symbols: dict[str, int] = {}
-        self._line_starts = [0]
-        self._pos_cache: dict[int, ast.Pos] = {}
-        self._ascii = text.isascii()
-        self._text = text
-        n = len(text)
-        find = text.find
-        # Nix counts CR/LF, lone CR and LF as line ends.
-        i = 0
-        while True:
-            j = find("\n", i)
-            k = find("\r", i, j if j != -1 else n)
-            if k != -1:
-                end = k + 2 if text.startswith("\r\n", k) else k + 1
-            elif j != -1:
-                end = j + 1
-            else:
-                break
-            self._line_starts.append(end)
-            i = end
+        self.pos = _position_finder(text, file)
 
-    def pos(self, offset: int) -> ast.Pos:
-        # Many nodes start where their first child starts: share one Pos.
-        cached = self._pos_cache.get(offset)
-        if cached is not None:
-            return cached
-        cached = self._pos_cache[offset] = self._new_pos(offset)
-        return cached
-
-    def _new_pos(self, offset: int) -> ast.Pos:
-        line = bisect_right(self._line_starts, offset)
-        start = self._line_starts[line - 1]
-        if self._ascii:
-            return new.Pos(self.file, line, offset - start + 1)
-        # Nix counts columns in bytes.
-        return new.Pos(self.file, line, len(self._text[start:offset].encode("utf-8", "surrogateescape")) + 1)
+    def _symbol(self, name: str) -> str:
+        if name not in self.symbols:
+            self.symbols[name] = len(self.symbols)
+        return name
 
     def _symbol(self, name: str) -> str:
         if name not in self.symbols:

@@ -89,15 +89,11 @@ def _run(tokens, builder: Builder, lexer: Lexer):
         while True:
             top = state_stack[-1]
             action = states[top].get(ttype)
-            forced = False
             if action is None:
-                # (%nonassoc operators are an error right where they stand in bison)
-                action = None if ttype in _NON_ASSOC else _default_reduction(states[top])
-                if action is None:
-                    from nixlite.syntax.syntax_errors import syntax_error
-
-                    raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
+                action = _forced_reduction(tok, state_stack, builder)
                 forced = True
+            else:
+                forced = False
             if action >= 0:
                 push_state(action)
                 push_value(tok)
@@ -110,16 +106,20 @@ def _run(tokens, builder: Builder, lexer: Lexer):
                     raise ParseError("memory exhausted", builder.pos(tok[2]))
                 break
             origin, n, callback, needs_prev_end = rules[~action]
-            if n == 1 and callback is None:  # a pass-through rule: only the state changes
-                below = state_stack[-2]
-                if forced:
-                    state_stack[-1] = states[below][origin]
+            if n == 1:
+                if callback is None:  # a pass-through rule: only the state changes
+                    target = None if forced else unit_chains.get((state_stack[-2], top, ttype))
+                    if target is None:
+                        target = _unit_target(state_stack, top, ttype, origin, forced, unit_chains)
+                    state_stack[-1] = target
                     continue
-                key = (below, top, ttype)
-                new_top = unit_chains.get(key)
-                if new_top is None:
-                    new_top = unit_chains[key] = _unit_chain(below, top, ttype, _RULES)
-                state_stack[-1] = new_top
+                # One child: replace the top entry in place (its start stays).
+                if needs_prev_end:
+                    builder.prev_end = values[-2][3]
+                values[-1] = callback(starts[-1], values[-1])
+                state_stack[-1] = states[state_stack[-2]][origin]
+                if ttype == "$END" and state_stack[-1] == _END:
+                    return values[-1]
                 continue
             if n:
                 if needs_prev_end:
@@ -136,6 +136,29 @@ def _run(tokens, builder: Builder, lexer: Lexer):
             if ttype == "$END" and state_stack[-1] == _END:
                 return values[-1]
     raise AssertionError("the token stream ended without $END")
+
+
+def _forced_reduction(tok, state_stack: list, builder: Builder) -> int:
+    """The action when the lookahead has none: bison's default reduction, or a syntax error."""
+    # (%nonassoc operators are an error right where they stand in bison)
+    action = None if tok[0] in _NON_ASSOC else _default_reduction(_STATES[state_stack[-1]])
+    if action is None:
+        from nixlite.syntax.syntax_errors import syntax_error
+
+        raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
+    return action
+
+
+def _unit_target(state_stack: list, top: int, ttype: str, origin: str, forced: bool, chains: dict) -> int:
+    """The state after a pass-through reduction (and the ones that follow it)."""
+    below = state_stack[-2]
+    if forced:
+        return _STATES[below][origin]
+    key = (below, top, ttype)
+    target = chains.get(key)
+    if target is None:
+        target = chains[key] = _unit_chain(below, top, ttype, _RULES)
+    return target
 
 
 def _show(expr) -> str:

@@ -26,9 +26,15 @@ _ESCAPE_RE = re.compile(r'["\\$\n\r\t]')
 _IDENT_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'\-]*\Z")
 
 
+def _escape(m: re.Match) -> str:
+    return _ESCAPES[m.group()]
+
+
 def show_string(s: str) -> str:
     """A string literal as Nix prints one."""
-    return '"' + _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], s) + '"'
+    if _ESCAPE_RE.search(s) is None:
+        return '"' + s + '"'
+    return '"' + _ESCAPE_RE.sub(_escape, s) + '"'
 
 
 def show_float(value: float) -> str:
@@ -184,13 +190,22 @@ def show(expr: ast.Expr, symbols: dict | None = None) -> str:
     which decides the order of `let` bindings and formals.
     """
     result: list[str] = []
+    emit = result.append
     work: list = [expr]
+    pop, push_all = work.pop, work.extend
+    # The commonest nodes are leaves: print them without building pieces.
+    var, string, text = ast.Var, ast.Str, str
     while work:
-        item = work.pop()
-        if type(item) is str:
-            result.append(item)
+        item = pop()
+        kind = type(item)
+        if kind is text:
+            emit(item)
+        elif kind is var:
+            emit(item.name)
+        elif kind is string:
+            emit(show_string(item.value))
         else:
             pieces = _pieces(item, symbols)
             pieces.reverse()
-            work.extend(pieces)
+            push_all(pieces)
     return "".join(result)

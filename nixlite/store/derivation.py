@@ -148,10 +148,38 @@ def _list(items: list[str]) -> str:
     return "[" + ",".join([_q(s) for s in items]) + "]"
 
 
+# Regular expressions for the common case of the reader: a whole list matched
+# and split by C code. What they refuse is read again by the step-by-step
+# reader, which accepts the same language and words the error.
+_STR = r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # a string, its content captured
+_STR_NC = _STR.replace("(", "(?:", 1)  # the same without the capture
+
+
+def _list_of(element: str) -> re.Pattern[str]:
+    return re.compile(rf"\[((?:{element}(?:,{element})*)?)\]", re.S)
+
+
+_STRING = re.compile(_STR, re.S)
+_STRINGS = _list_of(_STR_NC)
+_OUTPUT = re.compile(rf"\({_STR},{_STR},{_STR},{_STR}\)", re.S)
+_OUTPUTS = _list_of(rf"\({_STR_NC},{_STR_NC},{_STR_NC},{_STR_NC}\)")
+_INPUT = re.compile(rf"\({_STR},\[((?:{_STR_NC}(?:,{_STR_NC})*)?)\]\)", re.S)
+_INPUTS = _list_of(rf"\({_STR_NC},\[(?:{_STR_NC}(?:,{_STR_NC})*)?\]\)")
+_PAIR = re.compile(rf"\({_STR},{_STR}\)", re.S)
+_PAIRS = _list_of(rf"\({_STR_NC},{_STR_NC}\)")
+_ESCAPED = re.compile(r"\\(.)", re.S)
+_UNESCAPE = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unquote(s: str) -> str:
+    """A captured string's characters (`\\n`, `\\r`, `\\t` as Nix writes them; `\\c` is c)."""
+    if "\\" not in s:
+        return s
+    return _ESCAPED.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(1)), s)
+
+
 class _Parser:
     """A strict reader of the ATerm subset Nix writes."""
-
-    _UNESCAPE = {"n": "\n", "r": "\r", "t": "\t"}
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -165,24 +193,28 @@ class _Parser:
     def peek(self, s: str) -> bool:
         return self.text.startswith(s, self.i)
 
+    def whole_list(self, pattern: re.Pattern[str]) -> str | None:
+        """The inside of a list `pattern` matches here (moving past it), else None."""
+        m = pattern.match(self.text, self.i)
+        if m is None:
+            return None
+        self.i = m.end()
+        return m.group(1)
+
     def string(self) -> str:
-        self.expect('"')
-        out: list[str] = []
-        text = self.text
-        while True:
-            j = text.find('"', self.i)
-            k = text.find("\\", self.i)
-            if j < 0:
+        m = _STRING.match(self.text, self.i)
+        if m is None:
+            if self.peek('"'):
                 raise BadDerivation("unterminated string in derivation")
-            if 0 <= k < j:
-                out.append(text[self.i:k])
-                c = text[k + 1]
-                out.append(self._UNESCAPE.get(c, c))
-                self.i = k + 2
-                continue
-            out.append(text[self.i:j])
-            self.i = j + 1
-            return "".join(out)
+            raise BadDerivation(f"expected '\"' at offset {self.i} of derivation")
+        self.i = m.end()
+        return _unquote(m.group(1))
+
+    def strings(self) -> list[str]:
+        inside = self.whole_list(_STRINGS)
+        if inside is None:
+            return self.items(self.string)
+        return [_unquote(s) for s in _STRING.findall(inside)]
 
     def items(self, item: Callable[[], object]) -> list:  # type: ignore[type-arg]
         self.expect("[")
@@ -193,6 +225,13 @@ class _Parser:
             result.append(item())
         self.expect("]")
         return result
+
+    def outputs(self) -> dict[str, DerivationOutput]:
+        inside = self.whole_list(_OUTPUTS)
+        if inside is None:
+            return dict(self.items(self.output))
+        return {_unquote(name): DerivationOutput(_unquote(path), _unquote(algo), _unquote(h))
+                for name, path, algo, h in _OUTPUT.findall(inside)}
 
     def output(self) -> tuple[str, DerivationOutput]:
         self.expect("(")
@@ -206,13 +245,26 @@ class _Parser:
         self.expect(")")
         return name, DerivationOutput(path, algo, h)
 
+    def input_drvs(self) -> dict[str, set[str]]:
+        inside = self.whole_list(_INPUTS)
+        if inside is None:
+            return dict(self.items(self.input_drv))
+        return {_unquote(path): {_unquote(o) for o in _STRING.findall(outputs)}
+                for path, outputs in _INPUT.findall(inside)}
+
     def input_drv(self) -> tuple[str, set[str]]:
         self.expect("(")
         path = self.string()
         self.expect(",")
-        outs = set(self.items(self.string))
+        outs = set(self.strings())
         self.expect(")")
         return path, outs
+
+    def env(self) -> dict[str, str]:
+        inside = self.whole_list(_PAIRS)
+        if inside is None:
+            return dict(self.items(self.pair))
+        return {_unquote(k): _unquote(v) for k, v in _PAIR.findall(inside)}
 
     def pair(self) -> tuple[str, str]:
         self.expect("(")
@@ -224,19 +276,19 @@ class _Parser:
 
     def derivation(self, name: str) -> Derivation:
         self.expect("Derive(")
-        outputs = dict(self.items(self.output))
+        outputs = self.outputs()
         self.expect(",")
-        input_drvs = dict(self.items(self.input_drv))
+        input_drvs = self.input_drvs()
         self.expect(",")
-        input_srcs = set(self.items(self.string))
+        input_srcs = set(self.strings())
         self.expect(",")
         platform = self.string()
         self.expect(",")
         builder = self.string()
         self.expect(",")
-        args = self.items(self.string)
+        args = self.strings()
         self.expect(",")
-        env = dict(self.items(self.pair))
+        env = self.env()
         self.expect(")")
         if self.i != len(self.text):
             raise BadDerivation("trailing data after derivation")

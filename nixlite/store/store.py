@@ -14,7 +14,11 @@ is written first (under a temporary name, then renamed; or written in place
 while the path is locked and unregistered) and only then registered, with its
 references, in one SQLite transaction. A crash at any moment leaves at most an
 unregistered leftover, which `delete_invalid` removes before the path is made
-again. Per-path file locks (`lock`) keep two processes from producing the same
+again. Text paths (.drv files, toFile) are registered in batches: the files
+are written at once, and the registrations wait until the database is next
+used, the command has finished evaluating, or the process exits, so that a
+thousand derivations cost one transaction; meanwhile `is_valid` counts them
+as valid, and their temp roots keep a collector from taking them. Per-path file locks (`lock`) keep two processes from producing the same
 path at once.
 
 The database keeps the facts Nix's keeps (nix/var/nix/db/db.sqlite):

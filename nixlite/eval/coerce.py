@@ -171,10 +171,12 @@ def _coerce_list(state: Any, items: list[Any], copy_to_store: bool) -> tuple[str
     context: set[str] = set()
     last = len(items) - 1
     for n, item in enumerate(items):
+        if type(item) is Thunk:
+            item = item.force()
         s, ctx = coerce_to_string(state, item, copy_to_store=copy_to_store, coerce_more=True)
         parts.append(s)
-        context |= ctx
-        item = force(item)
+        if ctx:
+            context |= ctx
         # Nix adds no separator after an element that is an empty list.
         if n < last and not (type(item) is list and not item):
             parts.append(" ")

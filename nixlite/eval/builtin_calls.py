@@ -125,6 +125,8 @@ def _fixed_shape(op: PrimOp, parts: list[tuple[int, Any, Any]], pos: Any) -> Cod
     xs = [x for _, x, _ in parts]
     if shape == "e":
         a, = xs
+        if op.name == "toString":
+            return _inline_to_string(op, a, pos)
         return lambda env: run_primop(op, (a(env),), pos)
     if shape == "ee":
         a, b = xs
@@ -142,6 +144,19 @@ def _fixed_shape(op: PrimOp, parts: list[tuple[int, Any, Any]], pos: Any) -> Cod
         c, d, e = xs
         return lambda env: run_primop(op, (c, d, e(env)), pos)
     return None
+
+
+def _inline_to_string(op: PrimOp, a: Code, pos: Any) -> Code:
+    """`toString e` for a string or an integer computed here (`"pkg${toString i}"`), by the builtin otherwise."""
+    def ev(env: Any) -> Any:
+        v = a(env)
+        t = type(v)
+        if t is str:
+            return v
+        if t is int:
+            return str(v)
+        return run_primop(op, (v,), pos)
+    return ev
 
 
 def _inline_arith(int_op: Any) -> Any:

@@ -336,6 +336,16 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
                             return info.body([f.env, x(env) if info.strict_arg else Thunk(x, env, apos)])
                         finally:
                             _call_depth -= 1
+                    if not _tracing:
+                        # call_closure inlined for `{ a, b }: …`: binding the formals forces
+                        # the argument first thing, so it is evaluated here without a thunk.
+                        if _call_depth >= MAX_CALL_DEPTH:
+                            raise StackOverflow(pos)
+                        _call_depth += 1
+                        try:
+                            return info.body(_bind_formals(info, f.env, x(env), pos))
+                        finally:
+                            _call_depth -= 1
                     return call_closure(f, Thunk(x, env, apos), pos)
                 return apply_one(f, Thunk(x, env, apos), pos)
             return ev_thunk

@@ -104,6 +104,8 @@ class SandboxSpec:
     etc_dir: str | None = None
     real_root: bool = field(default_factory=lambda: os.geteuid() == 0)
     nix_seccomp: bool = False  # Nix's builder filter: no setuid/setgid modes, no xattrs (seccomp.py)
+    share_ipc: bool = False
+    command_env: Mapping[str, str] | None = None
 
 
 def _pairs(mounts: Iterable[str | tuple[str, str]]) -> list[tuple[str, str]]:
@@ -149,8 +151,9 @@ def _store_arguments(view: StoreView) -> list[str]:
 
 def bwrap_arguments(spec: SandboxSpec) -> list[str]:
     """The bubblewrap options (without the command) that build the sandbox in `spec`."""
-    args = ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try",
-            "--die-with-parent", "--new-session", "--hostname", "localhost"]
+    args = [] if spec.share_ipc else ["--unshare-ipc"]
+    args += ["--unshare-pid", "--unshare-uts", "--unshare-cgroup-try",
+             "--die-with-parent", "--new-session", "--hostname", "localhost"]
     if not spec.network:
         args.append("--unshare-net")
     args += _identity_arguments(spec)
@@ -174,6 +177,8 @@ def bwrap_arguments(spec: SandboxSpec) -> list[str]:
         args += ["--ro-bind", source, target]
     for source, target in _pairs(spec.writable):
         args += ["--bind", source, target]
+    for name, value in sorted((spec.command_env or {}).items()):
+        args += ["--setenv", name, value]
     args += ["--chdir", spec.cwd]
     return args
 
@@ -236,7 +241,8 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
                   root: str | None = None, uid0: bool = False, network: bool = False,
                   store: StoreView | None = None, host_dirs: Sequence[str] | None = None,
                   etc: bool | None = None, output: int | IO[bytes] | None = None,
-                  on_output: Callable[[bytes], None] | None = None) -> int:
+                  on_output: Callable[[bytes], None] | None = None,
+                  share_ipc: bool = False, command_env: Mapping[str, str] | None = None) -> int:
     """Run `argv` in a bubblewrap sandbox and return its exit status (negative: killed by a signal).
 
     argv       the command; argv[0] is looked up in env's PATH if not absolute
@@ -264,6 +270,12 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
     output     where stdout and stderr go (a file object or fd); default: inherit
     on_output  instead of `output`: called with each chunk the command writes
                (the build log, for a Python builder's `ctx.run_sandboxed`)
+    share_ipc  keep the host's IPC namespace (SysV message queues, semaphores)
+               instead of a private one: runAsRoot under fakeroot talks to a
+               `faked-sysv` daemon started outside the sandbox
+               (nixlite.docker.fakeroot)
+    command_env  variables added to `env` for the command only, set by bwrap
+               itself (--setenv): LD_PRELOAD must reach the command, not bwrap
 
     With `root`, bwrap creates the mount points it needs (/proc, /dev,
     /nix/store, …) inside `root`; those it created are removed again after
@@ -279,7 +291,8 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
         if use_etc:
             write_etc_files(etc_dir, uid0)
         spec = SandboxSpec(cwd=cwd, store=store, writable=writable, readonly=readonly, root=root, uid0=uid0,
-                           network=network, host_dirs=host_dirs, etc_dir=etc_dir if use_etc else None)
+                           network=network, host_dirs=host_dirs, etc_dir=etc_dir if use_etc else None,
+                           share_ipc=share_ipc, command_env=command_env)
         created = _missing_mount_points(spec) if root is not None else []
         try:
             if on_output is None:

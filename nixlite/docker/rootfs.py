@@ -23,14 +23,23 @@ become `.wh.NAME` files). nixlite does the same without a VM or a mount:
 Ownership: when nixlite runs as real root (CI does), the sandbox keeps the
 file-ownership capabilities and `chown`, `useradd` and friends really set
 owners, which are then read back with lstat. As an ordinary user the script
-is root in a user namespace that maps one uid: files it creates are ours and
-are recorded as 0:0, and a chown to another uid fails (EINVAL) — so a script
-that needs other owners must be built as root; the build says so when it
-fails.
+is root in a user namespace that maps one uid, where a chown to another uid
+fails (EINVAL); there the script runs under fakeroot (`nixlite.docker.fakeroot`,
+which says why that and not a multi-uid namespace): its daemon is loaded with
+the base image's owners and modes, the script's chown/chmod/mknod calls go to
+it, and its saved database (device, inode -> uid, gid, mode) gives the owners
+and modes of the layer (`layer_owners` reads them from a file beside the layer
+directory, LAYER_OWNERS_SUFFIX). Files the database does not know are ours and
+count as root's. Limits: statically linked programs are not faked; a path the
+layer ships must stay readable to us (a file without u+r, a directory without
+u+rx is refused: nixlite could not read it back; real root can); without
+fakeroot installed the old behaviour stays, and the build says why it failed.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
 import stat
@@ -38,6 +47,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from nixlite.build.python_builders import BuildContext, BuilderFailed
+from nixlite.docker.fakeroot import (PRELOAD_PATH, FakeDatabase, FakedDaemon, FakerootTools, FakeStat,
+                                     find_fakeroot, format_database)
 from nixlite.docker.contents_tree import ContentsTree, apply_directory_modes, materialise_node, merge_contents
 from nixlite.docker.layer_apply import flatten_layers
 from nixlite.docker.reader import read_docker_archive
@@ -50,6 +61,10 @@ STORE_DIR = "/nix/store"
 # Mount points the sandbox creates in the root when missing; removed again
 # afterwards if the script left them empty (the seed's `rmdir --ignore-fail-on-non-empty`).
 SANDBOX_MOUNT_POINTS = ("dev", "proc", "sys", "nix/store", "nix")
+# Beside the layer directory: the owners fakeroot recorded (rel path -> [uid, gid]).
+LAYER_OWNERS_SUFFIX = ".owners.json"
+
+Meta = dict[str, tuple[int, int, int]]  # rel path -> (uid, gid, st_mode) as the script saw them
 
 
 @dataclass(frozen=True)
@@ -131,17 +146,22 @@ def diff_trees(before: dict[str, Fingerprint], after: dict[str, Fingerprint],
     return LayerDiff(changed=sorted(keep, key=lambda p: p.encode().split(b"/")), deleted=deleted)
 
 
-def link_layer(root: str, layer: str, diff: LayerDiff) -> None:
+def link_layer(root: str, layer: str, diff: LayerDiff, meta: Meta | None = None) -> None:
     """Build the layer directory from `root`: hard links for files, copies of dirs/symlinks.
 
-    Ownership and modes are those in `root` (hard links share them); each
-    deleted path becomes an empty `.wh.NAME` file next to where it was.
+    Ownership and modes are those in `root` (hard links share them), or the
+    modes in `meta` (fakeroot's) where it has the path; each deleted path
+    becomes an empty `.wh.NAME` file next to where it was.
     """
     own = os.geteuid() == 0
+    meta = meta or {}
     dirs: list[tuple[str, os.stat_result]] = []
+    modes: list[tuple[str, int]] = []
     for rel in diff.changed:
         src, dst = os.path.join(root, rel), os.path.join(layer, rel)
         st = os.lstat(src)
+        if rel in meta and not stat.S_ISLNK(st.st_mode):
+            modes.append((dst, stat.S_IMODE(meta[rel][2])))
         if stat.S_ISDIR(st.st_mode):
             os.mkdir(dst, 0o700)
             dirs.append((dst, st))
@@ -162,6 +182,8 @@ def link_layer(root: str, layer: str, diff: LayerDiff) -> None:
         if own:
             os.chown(dst, st.st_uid, st.st_gid)
         os.chmod(dst, stat.S_IMODE(st.st_mode))
+    for dst, mode in reversed(modes):  # files before their directories, which may lose u+w
+        os.chmod(dst, mode)
 
 
 def overlay_contents(tree: ContentsTree, root: str) -> None:
@@ -182,11 +204,23 @@ def overlay_contents(tree: ContentsTree, root: str) -> None:
 
 
 def layer_owners(layer_dir: str) -> dict[str, tuple[int, int]]:
-    """Entry name -> (uid, gid) as the script left them (files of the user running nixlite count as root's)."""
+    """Entry name -> (uid, gid) as the script left them.
+
+    The owners fakeroot recorded come first (the file LAYER_OWNERS_SUFFIX
+    beside the directory); other files of the user running nixlite count as
+    root's (extraCommands' files, or the whole layer without fakeroot).
+    """
     me = os.geteuid()
+    recorded: dict[str, list[int]] = {}
+    if os.path.exists(layer_dir.rstrip("/") + LAYER_OWNERS_SUFFIX):
+        with open(layer_dir.rstrip("/") + LAYER_OWNERS_SUFFIX) as f:
+            recorded = json.load(f)
     owners: dict[str, tuple[int, int]] = {}
     for rel, fp in walk_tree(layer_dir).items():
-        owners[rel] = (0, 0) if (me != 0 and fp.uid == me) else (fp.uid, fp.gid)
+        if rel in recorded:
+            owners[rel] = (recorded[rel][0], recorded[rel][1])
+        else:
+            owners[rel] = (0, 0) if (me != 0 and fp.uid == me) else (fp.uid, fp.gid)
     return owners
 
 
@@ -205,15 +239,28 @@ def sandbox_runner(ctx: BuildContext) -> Callable[..., int]:
     return run
 
 
-def run_script(ctx: BuildContext, root: str, script: str) -> None:
-    """Run the runAsRoot script as uid 0 with `root` as `/` and the store at /nix/store."""
+def run_script(ctx: BuildContext, root: str, script: str, fakeroot: FakedDaemon | None = None) -> None:
+    """Run the runAsRoot script as uid 0 with `root` as `/` and the store at /nix/store (under `fakeroot`)."""
     env = {"PATH": "/path-not-set", "HOME": "/homeless-shelter", "TERM": "xterm-256color",
            "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-    status = sandbox_runner(ctx)([script], cwd="/", env=env, root=root, uid0=True)
+    extra: dict = {}
+    if fakeroot is not None:
+        extra = dict(readonly=[(fakeroot.tools.library, PRELOAD_PATH)], share_ipc=True,
+                     command_env=fakeroot.command_env())
+    status = sandbox_runner(ctx)([script], cwd="/", env=env, root=root, uid0=True, **extra)
     if status != 0:
-        hint = "" if os.geteuid() == 0 else (" (nixlite is not running as root: in its user namespace, "
-                                             "chown to a uid other than 0 fails)")
-        raise BuilderFailed(f"runAsRoot script failed with exit status {status}{hint}")
+        raise BuilderFailed(f"runAsRoot script failed with exit status {status}{_failure_hint(fakeroot)}")
+
+
+def _failure_hint(fakeroot: FakedDaemon | None) -> str:
+    """Why a chown may have failed, when nixlite is not real root."""
+    if os.geteuid() == 0:
+        return ""
+    if fakeroot is not None:
+        return (" (nixlite is not running as root, so the script ran under fakeroot: a statically linked "
+                "program, e.g. busybox-static, cannot chown to a uid other than 0)")
+    return (" (nixlite is not running as root and fakeroot is not installed: in its user namespace, "
+            "chown to a uid other than 0 fails)")
 
 
 def build_root_layer_dir(ctx: BuildContext) -> str:
@@ -221,28 +268,113 @@ def build_root_layer_dir(ctx: BuildContext) -> str:
     root = os.path.join(ctx.build_dir, "root")
     os.mkdir(root, 0o755)
     base_paths: set[str] = set()
+    base_meta: Meta = {}
     if ctx.env.get("fromImage"):
-        flatten_base_into(ctx, root)
+        base_meta = flatten_base_into(ctx, root)
         base_paths = set(walk_tree(root))
     tree = merge_contents([ctx.physical(p) for p in ctx.env.get("contents", "").split()], ctx.physical)
     overlay_contents(tree, root)
     before = walk_tree(root)
-    run_script(ctx, root, ctx.env["runAsRoot"])
-    remove_unused_mount_points(root, before)
-    after = walk_tree(root)
+    tools = find_fakeroot() if os.geteuid() != 0 else None
+    meta: Meta = {}
+    if tools is None:
+        run_script(ctx, root, ctx.env["runAsRoot"])
+        remove_unused_mount_points(root, before)
+        after = walk_tree(root)
+    else:
+        base_meta = disk_typed_meta(root, base_meta, before)
+        before = with_meta(before, base_meta)
+        after, meta = run_under_fakeroot(ctx, root, tools, base_meta, before)
     diff = diff_trees(before, after, set(tree.nodes) - {""}, base_paths)
     layer = os.path.join(ctx.build_dir, "layer")
     os.mkdir(layer, 0o755)
-    link_layer(root, layer, diff)
-    ctx.log(f"runAsRoot: {len(diff.changed)} paths in the layer, {len(diff.deleted)} whiteouts")
+    if tools is not None:
+        write_recorded_owners(layer, root, diff, meta)
+    link_layer(root, layer, diff, meta)
+    ctx.log(f"runAsRoot: {len(diff.changed)} paths in the layer, {len(diff.deleted)} whiteouts"
+            + (" (owners recorded with fakeroot)" if tools is not None else ""))
     return layer
 
 
-def flatten_base_into(ctx: BuildContext, root: str) -> None:
+def run_under_fakeroot(ctx: BuildContext, root: str, tools: FakerootTools, base_meta: Meta,
+                       before: dict[str, Fingerprint]) -> tuple[dict[str, Fingerprint], Meta]:
+    """Run the script under fakeroot (loaded with `base_meta`); the fingerprints after it and the metadata it set."""
+    load = []
+    for rel, (uid, gid, mode) in base_meta.items():
+        st = os.lstat(os.path.join(root, rel))
+        load.append((st.st_dev, st.st_ino, FakeStat(mode, uid, gid, st.st_nlink)))
+    daemon = FakedDaemon(tools, os.path.join(ctx.build_dir, "fakeroot.db"), format_database(load))
+    try:
+        run_script(ctx, root, ctx.env["runAsRoot"], daemon)
+        database = daemon.finish()
+    finally:
+        daemon.kill()
+    remove_unused_mount_points(root, before)
+    after = walk_tree(root)
+    meta = meta_from_database(root, after, database)
+    return with_meta(after, meta), meta
+
+
+def disk_typed_meta(root: str, meta: Meta, present: dict[str, Fingerprint]) -> Meta:
+    """`meta` (the base image's) for the paths present, with each file type as on disk (symlinks: as on disk)."""
+    typed: Meta = {}
+    for rel, (uid, gid, mode) in meta.items():
+        fp = present.get(rel)
+        if fp is None:
+            continue
+        perms = fp.mode if stat.S_ISLNK(fp.mode) else (fp.mode & ~0o7777) | (mode & 0o7777)
+        typed[rel] = (uid, gid, perms)
+    return typed
+
+
+def with_meta(found: dict[str, Fingerprint], meta: Meta) -> dict[str, Fingerprint]:
+    """Fingerprints with owner and mode replaced by `meta` where it has the path (what the script saw)."""
+    return {rel: dataclasses.replace(fp, uid=meta[rel][0], gid=meta[rel][1], mode=meta[rel][2])
+            if rel in meta else fp for rel, fp in found.items()}
+
+
+def meta_from_database(root: str, found: dict[str, Fingerprint], database: FakeDatabase) -> Meta:
+    """Rel path -> (uid, gid, mode) for the files of `found` that faked's database knows."""
+    inodes = {ino for _dev, ino in database}
+    meta: Meta = {}
+    for rel, fp in found.items():
+        if fp.ino not in inodes:
+            continue
+        st = os.lstat(os.path.join(root, rel))
+        fake = database.get((st.st_dev, st.st_ino))
+        if fake is None:
+            continue
+        if stat.S_IFMT(fake.mode) != stat.S_IFMT(st.st_mode):
+            raise BuilderFailed(f"runAsRoot made /{rel} a device node or fifo (under fakeroot); "
+                                "nixlite cannot put those in a layer")
+        meta[rel] = (fake.uid, fake.gid, st.st_mode if stat.S_ISLNK(st.st_mode) else fake.mode)
+    return meta
+
+
+def write_recorded_owners(layer: str, root: str, diff: LayerDiff, meta: Meta) -> None:
+    """The owners of the layer's paths, for `layer_owners`; refuses modes nixlite could not read back."""
+    me = os.geteuid()
+    owners: dict[str, list[int]] = {}
+    for rel in diff.changed:
+        st = os.lstat(os.path.join(root, rel))
+        uid, gid, mode = meta.get(rel, (st.st_uid, st.st_gid, st.st_mode))
+        if rel not in meta and uid == me:
+            uid, gid = 0, 0
+        needed = 0o500 if stat.S_ISDIR(mode) else 0o400 if stat.S_ISREG(mode) else 0
+        if mode & needed != needed:
+            raise BuilderFailed(f"runAsRoot left /{rel} with mode {stat.S_IMODE(mode):04o}, which its owner "
+                                "cannot read: nixlite can only put that in a layer when it runs as root")
+        owners[rel] = [uid, gid]
+    with open(layer + LAYER_OWNERS_SUFFIX, "w") as f:
+        json.dump(owners, f)
+
+
+def flatten_base_into(ctx: BuildContext, root: str) -> Meta:
     """The base image's layers applied in order into `root` (whiteouts honoured, hostile names refused).
 
-    As real root the recorded owners are applied too, so the script sees
-    them and a file it leaves alone keeps them; otherwise they cannot be.
+    Returns the owners and modes its layers recorded. As real root they are
+    applied too, so the script sees them and a file it leaves alone keeps
+    them; otherwise they cannot be (fakeroot is loaded with them instead).
     """
     work = os.path.join(ctx.build_dir, "base")
     os.mkdir(work)
@@ -251,11 +383,13 @@ def flatten_base_into(ctx: BuildContext, root: str) -> None:
     fs = flatten_layers([layer.tar_path for layer in loaded.image.layers], root)
     for layer in loaded.image.layers:
         os.unlink(layer.tar_path)
+    meta = {rel: m for rel, m in fs.meta.items() if rel}
     if os.geteuid() != 0:
-        return
+        return meta
     for rel, (uid, gid, mode) in fs.meta.items():
         path = os.path.join(root, rel) if rel else root
         if os.path.lexists(path):
             os.lchown(path, uid, gid)
             if not os.path.islink(path):
                 os.chmod(path, mode & 0o7777)  # chown cleared setuid/setgid bits
+    return meta

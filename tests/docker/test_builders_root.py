@@ -11,7 +11,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
+import subprocess
+import sys
 import tarfile
+import tempfile
 
 import pytest
 
@@ -20,7 +24,7 @@ from nixlite.docker.errors import ImageFormatError
 from nixlite.docker.rootfs import Fingerprint, diff_trees
 
 from test_builders import layer_members, pure_layer, read_image
-from test_builders_harness import FakeStore, build_image, run_builder
+from test_builders_harness import STORE_DIR as STORE_DIR_NAME, FakeStore, build_image, run_builder
 
 
 @pytest.fixture
@@ -160,3 +164,159 @@ def test_hostile_base_symlink_escape_is_neutralised(store, tmp_path):
     assert "escape" not in members  # the base's symlink is unchanged, so not in the new layer
     inner = [n for n in members if n.endswith("by-script")]
     assert inner == [str(outside).lstrip("/") + "/by-script"]  # written inside the image root
+
+
+# ------------------------------------------------------------ as an ordinary user (fakeroot)
+#
+# CI runs as root, so these tests run the builder in a child process that drops
+# to nobody (nonroot_builder.py); then rootfs records owners with fakeroot.
+
+NOBODY = 65534
+CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nonroot_builder.py")
+HOST_TOOLS_EXPR = """
+let p = import <nixpkgs> { };
+    tool = d: { inherit (d) programs programPaths programHashes programLinks multiCall; };
+in { shadowSetup = p.dockerTools.shadowSetup; shadow = "${p.shadow}";
+     tools = { bash = tool p.bash; coreutils = tool p.coreutils; shadow = tool p.shadow; }; }
+"""
+
+
+@pytest.fixture(scope="module")
+def prelude_tools():
+    """The prelude's shadowSetup and the host-tools derivation attributes of bash, coreutils and shadow."""
+    from tests.e2e.e2e_helpers import PRELUDE, nixlite
+    proc = nixlite(["eval", "-I", f"nixpkgs={PRELUDE}", "--json", "--expr", HOST_TOOLS_EXPR])
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def shared_store():
+    """A FakeStore under /tmp that nobody can read (and write outputs into, once `unprivileged_build` runs)."""
+    top = tempfile.mkdtemp(prefix="nixlite-runasroot-", dir="/tmp")
+    os.chmod(top, 0o755)
+    yield FakeStore(os.path.join(top, "root"))
+    subprocess.run(["chmod", "-R", "u+w", top], check=False)
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def _env_string(value) -> str:
+    if isinstance(value, list):
+        return " ".join(value)
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
+
+
+def host_tools(store: FakeStore, prelude_tools, names: list[str]) -> dict[str, str]:
+    """The prelude's host-tools packages `names`, built into `store` (their logical paths)."""
+    return {name: run_builder(store, "host-tools", {k: _env_string(v) for k, v in prelude_tools["tools"][name].items()},
+                              f"host-{name}") for name in names}
+
+
+def unprivileged_build(store: FakeStore, builder: str, env: dict[str, str], name: str) -> str:
+    """Run builtin:<builder> as nobody (or as the current user when not root); the logical out path."""
+    if os.geteuid() == 0:
+        os.chown(store.root + STORE_DIR_NAME, NOBODY, NOBODY)
+    spec = {"root": store.root, "builder": builder, "env": env, "name": name, "uid": NOBODY, "gid": NOBODY}
+    proc = subprocess.run([sys.executable, CHILD, json.dumps(spec)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    if "error" in result:
+        raise BuilderFailed(result["error"])
+    assert any("fakeroot" in line for line in result["log"]), result["log"]
+    return result["out"]
+
+
+def root_layer_env(store: FakeStore, shell: str, path: str, body: str, from_image: str = "") -> dict[str, str]:
+    runner = store.add_file("run-as-root.sh", f"#!{shell}\nset -e\nexport PATH={path}\n\n{body}", mode=0o555)
+    return {"baseJson": store.base_json(None, name="root-config.json"), "contents": "", "runAsRoot": runner,
+            "fromImage": from_image, "fromImageName": "", "fromImageTag": "", "extraCommands": "",
+            "diskSize": "1024"}
+
+
+def unprivileged_root_layer(store, shell: str, path: str, body: str, from_image: str = "") -> str:
+    return unprivileged_build(store, "docker-root-layer", root_layer_env(store, shell, path, body, from_image),
+                              "docker-layer-root")
+
+
+def layer_summary(store: FakeStore, layer: str) -> dict[str, tuple]:
+    """name -> (type, uid, gid, mode, link target, bytes) of a layer.tar."""
+    with tarfile.open(store.physical(layer) + "/layer.tar") as tar:
+        return {m.name: (m.type, m.uid, m.gid, m.mode, m.linkname, tar.extractfile(m).read() if m.isfile() else b"")
+                for m in tar.getmembers()}
+
+
+def assert_same_as_real_root(store: FakeStore, layer: str, env: dict[str, str]) -> None:
+    """As root (CI), the oracle: the same script with real root privileges gives the same layer."""
+    if os.geteuid() != 0:
+        return  # an ordinary user has no real root to compare with; the explicit checks remain
+    real = run_builder(store, "docker-root-layer", env, "docker-layer-real-root")
+    assert layer_summary(store, layer) == layer_summary(store, real)
+
+
+def _owner_mode(member: tarfile.TarInfo) -> tuple[int, int, int]:
+    return member.uid, member.gid, member.mode
+
+
+def test_seed_nginx_users_as_ordinary_user(shared_store, prelude_tools):
+    tools = host_tools(shared_store, prelude_tools, ["bash", "coreutils", "shadow"])
+    setup = prelude_tools["shadowSetup"].replace(prelude_tools["shadow"], tools["shadow"])
+    env = root_layer_env(shared_store, tools["bash"] + "/bin/bash", tools["coreutils"] + "/bin", "\n".join([
+        setup, "groupadd --system nginx", "useradd --system --gid nginx nginx",
+        "mkdir -p /var/cache/nginx", "chown nginx:nginx /var/cache/nginx"]))
+    layer = unprivileged_build(shared_store, "docker-root-layer", env, "docker-layer-root")
+    assert_same_as_real_root(shared_store, layer, env)
+    members = layer_members(shared_store, layer)
+    with tarfile.open(shared_store.physical(layer) + "/layer.tar") as tar:
+        text = {name: tar.extractfile("etc/" + name).read().decode() for name in
+                ("passwd", "group", "shadow", "gshadow")}
+    # shadow's defaults with an empty login.defs: system ids count down from 999 (SYS_UID_MAX); no home
+    # is made for a system user; the shell is the host useradd's built-in default (bash on Debian).
+    assert text["passwd"].startswith("root:x:0:0::/root:/bin/sh\nnginx:x:999:999::/home/nginx:"), text["passwd"]
+    assert text["group"] == "root:x:0:\nnginx:x:999:\n"
+    assert "nginx:!:" in text["shadow"] and text["gshadow"] == "root:x::\nnginx:!::\n"
+    assert _owner_mode(members["var/cache/nginx"]) == (999, 999, 0o755)
+    assert {n for n, m in members.items() if (m.uid, m.gid) != (0, 0)} == {"var/cache/nginx"}
+    assert {"etc/passwd", "etc/group", "etc/shadow", "etc/gshadow", "etc/pam.d/other", "etc/login.defs",
+            "var", "var/cache"} <= set(members)
+
+
+def test_chown_and_setuid_modes_as_ordinary_user(shared_store, prelude_tools, tmp_path):
+    tools = host_tools(shared_store, prelude_tools, ["bash", "coreutils"])
+    base = _as_from_image(shared_store, tmp_path, [
+        _owned(_info("home", tarfile.DIRTYPE), 0, 0, 0o755),
+        _owned(_info("home/user", tarfile.DIRTYPE), 1000, 100, 0o750),
+        _owned(_info("home/user/notes", data=b"n"), 1000, 100, 0o640),
+        _owned(_info("etc", tarfile.DIRTYPE), 0, 0, 0o755),
+        _owned(_info("etc/keep", data=b"k"), 0, 0, 0o644)])
+    env = root_layer_env(shared_store, tools["bash"] + "/bin/bash", tools["coreutils"] + "/bin", "\n".join([
+        "mkdir -p /data", "chown 1000:1000 /data",
+        "echo x > /x", "chmod 4755 /x",
+        "echo y > /y", "chown 1000:1000 /y", "chmod 2750 /y",
+        "chmod 0700 /home/user",
+        "stat -c %u:%g:%a /home/user/notes > /etc/seen"]), from_image=base)
+    layer = unprivileged_build(shared_store, "docker-root-layer", env, "docker-layer-root")
+    assert_same_as_real_root(shared_store, layer, env)
+    members = layer_members(shared_store, layer)
+    assert sorted(members) == ["data", "etc", "etc/seen", "home", "home/user", "x", "y"]
+    assert _owner_mode(members["data"]) == (1000, 1000, 0o755)
+    assert _owner_mode(members["x"]) == (0, 0, 0o4755)
+    assert _owner_mode(members["y"]) == (1000, 1000, 0o2750)
+    assert _owner_mode(members["home/user"]) == (1000, 100, 0o700)  # the base's owner, kept
+    assert _owner_mode(members["etc"]) == (0, 0, 0o755)
+    with tarfile.open(shared_store.physical(layer) + "/layer.tar") as tar:
+        assert tar.extractfile("etc/seen").read() == b"1000:100:640\n"  # the script saw the base's owners
+
+
+def test_static_chown_as_ordinary_user_fails_with_a_hint(shared_store):
+    busybox = shared_store.add_busybox()
+    with pytest.raises(BuilderFailed, match="statically linked"):
+        unprivileged_root_layer(shared_store, busybox + "/bin/sh", busybox + "/bin",
+                                "mkdir /data\nchown 1000 /data\n")
+
+
+def _owned(pair: tuple, uid: int, gid: int, mode: int) -> tuple:
+    info, data = pair
+    info.uid, info.gid, info.mode = uid, gid, mode
+    return info, data

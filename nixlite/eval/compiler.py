@@ -30,6 +30,9 @@ from nixlite.eval.values import Attrs, PathValue, Thunk, type_name
 from nixlite.syntax import ast
 
 Code = Callable[[Any], Any]
+# Sets built by the evaluated code are made without `Attrs.__init__` (a Python
+# call, the larger part of making a small set); `positions` is set right after.
+_new_attrs = Attrs.__new__
 CONST, THUNK, LOOKUP = 0, 1, 2
 _MISSING = object()
 
@@ -323,7 +326,9 @@ def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
 
         def ev_rec(env: Any) -> Any:
             frame = _recursive_frame(env, plan)
-            attrs = Attrs(zip(names, frame[1:]), positions=positions)
+            attrs = _new_attrs(Attrs)
+            attrs.update(zip(names, frame[1:]))
+            attrs.positions = positions
             if overrides_slot is not None:
                 _apply_overrides(attrs, frame, inner.names, overrides_slot)
             if dyn:
@@ -340,21 +345,27 @@ def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
             (name, code, _p), = items
 
             def ev_single(env: Any) -> Any:
-                attrs = Attrs({name: Thunk(code, env, None)})
+                attrs = _new_attrs(Attrs)
+                attrs[name] = Thunk(code, env, None)
                 attrs.positions = positions
                 return attrs
 
             return ev_single
 
         def ev_plain(env: Any) -> Any:
-            attrs = Attrs({n: Thunk(x, env, p) for n, x, p in items})
+            attrs = _new_attrs(Attrs)
+            attrs.update({n: Thunk(x, env, p) for n, x, p in items})
             attrs.positions = positions
             return attrs
 
         return ev_plain
 
+    mixed = [(n, k, x, p) for n, (k, x, p) in zip(names, lazies)]
+
     def ev(env: Any) -> Any:
-        attrs = Attrs(zip(names, _fill(env, lazies)), positions=positions)
+        attrs = _new_attrs(Attrs)
+        attrs.update({n: Thunk(x, env, p) if k == THUNK else x if k == CONST else x(env) for n, k, x, p in mixed})
+        attrs.positions = positions
         if dyn:
             _add_dynamic(attrs, dyn, env)
         return attrs

@@ -269,8 +269,10 @@ def update_attrs(a: Any, b: Any) -> Attrs:
         return a
     if not a:
         return b
-    out = Attrs(a)
+    out = Attrs.__new__(Attrs)  # without the Python-level __init__: positions are set below
+    out.update(a)
     out.update(b)
+    out.positions = None
     if a.positions or b.positions:
         positions = dict(a.positions or ())
         positions.update(b.positions or ())

@@ -131,7 +131,13 @@ def _identity_arguments(spec: SandboxSpec) -> list[str]:
             args += ["--cap-add", cap]
         return args
     if spec.uid0:
-        return ["--unshare-user", "--uid", "0", "--gid", "0"]
+        # bwrap drops every capability even for uid 0 in its namespace; root's file capabilities
+        # there let the command write into our own read-only directories (a store path's 0555
+        # /bin in an image root), as root does. They reach only files our uid and gid own.
+        args = ["--unshare-user", "--uid", "0", "--gid", "0", "--cap-drop", "ALL"]
+        for cap in ROOT_FILE_CAPABILITIES:
+            args += ["--cap-add", cap]
+        return args
     return ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID)]
 
 
@@ -256,7 +262,9 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
                then not shown unless `host_dirs` names them
     uid0       run as uid 0 / gid 0 instead of Nix's uid 1000 / gid 100. As an
                ordinary user this is root in a user namespace that maps only
-               your uid: chown to another uid fails (EINVAL). When nixlite runs
+               your uid, with the file capabilities ROOT_FILE_CAPABILITIES
+               there (they reach only your own files): chown to another uid
+               fails (EINVAL; see nixlite.docker.fakeroot). When nixlite runs
                as real root, no user namespace is made and the command keeps
                only the file-ownership capabilities (ROOT_FILE_CAPABILITIES),
                so `chown 1000 /home/user` in an image works for real

@@ -187,20 +187,49 @@ def link_layer(root: str, layer: str, diff: LayerDiff, meta: Meta | None = None)
 
 
 def overlay_contents(tree: ContentsTree, root: str) -> None:
-    """Copy the merged contents over `root` (which may hold a base image), as the upper layer shadows it."""
+    """Copy the merged contents over `root` (which may hold a base image), as the upper layer shadows it.
+
+    As an ordinary user, a base directory without u+w (a store path's 0555
+    /bin) is opened for the copy and given its mode back afterwards: root
+    would write there regardless.
+    """
+    opened: dict[str, int] = {}
     for rel in tree.sorted_paths():
         path = os.path.join(root, rel)
         node = tree.nodes[rel]
+        _open_directory(os.path.dirname(path), opened)
         if os.path.lexists(path):
             is_dir = os.path.isdir(path) and not os.path.islink(path)
             if is_dir and node.kind == "dir":
                 continue
             if is_dir:
-                shutil.rmtree(path)
+                shutil.rmtree(path, onerror=_remove_anyway)
             else:
                 os.unlink(path)
         materialise_node(node, path)
+    for directory, mode in opened.items():
+        os.chmod(directory, mode)
     apply_directory_modes(tree, root)
+
+
+def _open_directory(directory: str, opened: dict[str, int]) -> None:
+    """Give our own `directory` u+rwx if it lacks it, remembering its mode in `opened`."""
+    if directory in opened or os.access(directory, os.W_OK | os.X_OK):
+        return
+    mode = stat.S_IMODE(os.stat(directory).st_mode)
+    opened[directory] = mode
+    os.chmod(directory, mode | 0o700)
+
+
+def _remove_anyway(function: Callable, path: str, _error: object) -> None:
+    """shutil.rmtree's error handler for our own read-only directories: open them up and retry."""
+    parent = os.path.dirname(path)
+    os.chmod(parent, stat.S_IMODE(os.stat(parent).st_mode) | 0o700)
+    if function in (os.open, os.scandir, os.lstat):
+        os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) | 0o700)
+        shutil.rmtree(path, onerror=_remove_anyway)
+    else:
+        function(path)
 
 
 def layer_owners(layer_dir: str) -> dict[str, tuple[int, int]]:
@@ -282,7 +311,8 @@ def build_root_layer_dir(ctx: BuildContext) -> str:
         remove_unused_mount_points(root, before)
         after = walk_tree(root)
     else:
-        base_meta = disk_typed_meta(root, base_meta, before)
+        # What contents put in place is theirs (0:0, their modes), as in overlay's upper layer.
+        base_meta = disk_typed_meta({rel: m for rel, m in base_meta.items() if rel not in tree.nodes}, before)
         before = with_meta(before, base_meta)
         after, meta = run_under_fakeroot(ctx, root, tools, base_meta, before)
     diff = diff_trees(before, after, set(tree.nodes) - {""}, base_paths)
@@ -315,7 +345,7 @@ def run_under_fakeroot(ctx: BuildContext, root: str, tools: FakerootTools, base_
     return with_meta(after, meta), meta
 
 
-def disk_typed_meta(root: str, meta: Meta, present: dict[str, Fingerprint]) -> Meta:
+def disk_typed_meta(meta: Meta, present: dict[str, Fingerprint]) -> Meta:
     """`meta` (the base image's) for the paths present, with each file type as on disk (symlinks: as on disk)."""
     typed: Meta = {}
     for rel, (uid, gid, mode) in meta.items():

@@ -223,14 +223,15 @@ def unprivileged_build(store: FakeStore, builder: str, env: dict[str, str], name
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     if "error" in result:
-        raise BuilderFailed(result["error"])
+        raise BuilderFailed(result["error"] + "\nbuild output:\n" + proc.stdout[-2000:])
     assert any("fakeroot" in line for line in result["log"]), result["log"]
     return result["out"]
 
 
-def root_layer_env(store: FakeStore, shell: str, path: str, body: str, from_image: str = "") -> dict[str, str]:
+def root_layer_env(store: FakeStore, shell: str, path: str, body: str, from_image: str = "",
+                   contents: str = "") -> dict[str, str]:
     runner = store.add_file("run-as-root.sh", f"#!{shell}\nset -e\nexport PATH={path}\n\n{body}", mode=0o555)
-    return {"baseJson": store.base_json(None, name="root-config.json"), "contents": "", "runAsRoot": runner,
+    return {"baseJson": store.base_json(None, name="root-config.json"), "contents": contents, "runAsRoot": runner,
             "fromImage": from_image, "fromImageName": "", "fromImageTag": "", "extraCommands": "",
             "diskSize": "1024"}
 
@@ -289,17 +290,22 @@ def test_chown_and_setuid_modes_as_ordinary_user(shared_store, prelude_tools, tm
         _owned(_info("home/user", tarfile.DIRTYPE), 1000, 100, 0o750),
         _owned(_info("home/user/notes", data=b"n"), 1000, 100, 0o640),
         _owned(_info("etc", tarfile.DIRTYPE), 0, 0, 0o755),
-        _owned(_info("etc/keep", data=b"k"), 0, 0, 0o644)])
+        _owned(_info("etc/keep", data=b"k"), 0, 0, 0o644),
+        _owned(_info("bin", tarfile.DIRTYPE), 0, 0, 0o555), _owned(_info("ro", tarfile.DIRTYPE), 0, 0, 0o555)])
+    contents = shared_store.add_tree("contents", {"bin/tool": "t"})  # copied into the base's 0555 /bin
     env = root_layer_env(shared_store, tools["bash"] + "/bin/bash", tools["coreutils"] + "/bin", "\n".join([
         "mkdir -p /data", "chown 1000:1000 /data",
         "echo x > /x", "chmod 4755 /x",
         "echo y > /y", "chown 1000:1000 /y", "chmod 2750 /y",
         "chmod 0700 /home/user",
-        "stat -c %u:%g:%a /home/user/notes > /etc/seen"]), from_image=base)
+        "stat -c %u:%g:%a /home/user/notes > /etc/seen", "touch /ro/by-script"]), from_image=base,
+        contents=contents)
     layer = unprivileged_build(shared_store, "docker-root-layer", env, "docker-layer-root")
     assert_same_as_real_root(shared_store, layer, env)
     members = layer_members(shared_store, layer)
-    assert sorted(members) == ["data", "etc", "etc/seen", "home", "home/user", "x", "y"]
+    assert sorted(members) == ["bin", "bin/tool", "data", "etc", "etc/seen", "home", "home/user", "ro",
+                               "ro/by-script", "x", "y"]
+    assert _owner_mode(members["ro"]) == (0, 0, 0o555)
     assert _owner_mode(members["data"]) == (1000, 1000, 0o755)
     assert _owner_mode(members["x"]) == (0, 0, 0o4755)
     assert _owner_mode(members["y"]) == (1000, 1000, 0o2750)
@@ -320,3 +326,13 @@ def _owned(pair: tuple, uid: int, gid: int, mode: int) -> tuple:
     info, data = pair
     info.uid, info.gid, info.mode = uid, gid, mode
     return info, data
+
+
+@pytest.mark.parametrize("body, message", [
+    ("echo s > /secret\nchmod 000 /secret\n", "owner cannot read"),
+    ("mknod /console c 5 1\n", "device node"),
+])
+def test_what_an_ordinary_user_cannot_ship_is_refused(shared_store, prelude_tools, body, message):
+    tools = host_tools(shared_store, prelude_tools, ["bash", "coreutils"])
+    with pytest.raises(BuilderFailed, match=message):
+        unprivileged_root_layer(shared_store, tools["bash"] + "/bin/bash", tools["coreutils"] + "/bin", body)

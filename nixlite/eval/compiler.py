@@ -242,6 +242,9 @@ def _compile_with(node: ast.With, scope: Any) -> Code:
     body = compile_expr(node.body, Scope({}, scope, is_with=True))
     if type(node.env) is ast.AttrSet and not node.env.dynamic:
         # Building a literal set cannot fail or loop: no thunk needed (unobservable).
+        single = _single_binding(node.env, scope)
+        if single is not None:
+            return _compile_with_single(body, *single)
         attrs = compile_expr(node.env, scope)
         return lambda env: body([env, attrs(env)])
     kind, x, pos = compile_lazy(node.env, scope)
@@ -250,6 +253,27 @@ def _compile_with(node: ast.With, scope: Any) -> Code:
     if kind == CONST:
         return lambda env: body([env, x])
     return lambda env: body([env, x(env)])
+
+
+def _single_binding(node: ast.AttrSet, scope: Any) -> tuple[str, Code, dict[str, Any]] | None:
+    """`{ name = e; }` (not rec, not inherited, `e` needing a thunk): its name, code and positions."""
+    if node.rec or len(node.bindings) != 1:
+        return None
+    b = node.bindings[0]
+    if b.inherited or type(b.value) is ast.Lambda:
+        return None
+    kind, code, _pos = compile_lazy(b.value, scope)
+    return (b.name, code, {b.name: b.pos}) if kind == THUNK else None
+
+
+def _compile_with_single(body: Code, name: str, code: Code, positions: dict[str, Any]) -> Code:
+    """`with { name = e; }; body`, the set built inline."""
+    def ev(env: Any) -> Any:
+        attrs = _new_attrs(Attrs)
+        attrs[name] = Thunk(code, env, None)
+        attrs.positions = positions
+        return body([env, attrs])
+    return ev
 
 
 # --- attribute sets and let -----------------------------------------------------

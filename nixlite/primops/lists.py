@@ -62,8 +62,15 @@ def elem(x: Any, xs: Any) -> bool:
 
 @primop("filter", 2)
 def filter_(fn: Any, xs: Any) -> list[Any]:
-    keep = bool_caller(check_function(fn))
-    return [x for x in force_list(xs) if keep(x)]
+    call = caller1(check_function(fn))
+    kept = []
+    for x in force_list(xs):  # the predicate's Boolean check inline: filter is hot
+        r = call(x)
+        if r is True:
+            kept.append(x)
+        elif r is not False:
+            raise type_error(r, "bool")
+    return kept
 
 
 @primop("map", 2, lazy=(0,), global_=True)

@@ -46,8 +46,15 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
 
 def make_state(args: argparse.Namespace) -> Any:
     """An EvalState for these options, its store at `--store` (else the default root)."""
+    import gc
+
     from nixlite.eval import functions
     from nixlite.eval.state import EvalState
+
+    # As `nixlite eval` does: evaluation makes many small long-lived objects,
+    # so cycles are collected less often than Python's default.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
 
     functions.set_trace_calls(args.show_trace)
     state = EvalState(search_path=list(args.include))

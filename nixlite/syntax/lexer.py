@@ -34,12 +34,23 @@ Token = tuple  # (type, value, start offset, end offset)
 _PATH_CHAR = r"[a-zA-Z0-9._+\-]"
 # One match per token: blanks before it are consumed by the possessive prefix
 # (flex matches them separately; the scanner keeps their start, see _expr_tokens).
-# Group numbers are the constants below, in this order.
+#
+# The first three groups are shortcuts for the commonest tokens, tried before
+# the full list (where Python's regex engine would scan an identifier three
+# times as a possible path or URI first). Each matches only where the full
+# list gives the same token: `word` is an identifier after which no path,
+# URI or `'` can continue, `brace` and `punct` are characters no longer rule
+# starts with. `string` is a whole "…" without `${`: one STRING token.
 _EXPR_RE = re.compile(
     r"""
     [\ \t\r\n]*+
     (?:
-      (?P<comment>\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)
+      (?P<word>[a-zA-Z_][a-zA-Z0-9_\-]*+)(?![a-zA-Z0-9._+\-'/:])
+    | (?P<brace>\$\{|[{}])
+    | (?P<punct>==|!=|&&|\|\||\|>|[;=()\[\]:,@?!])
+    | "(?P<string>(?:[^$"\\]++|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*+\$?)"
+    | (?P<quote>")
+    | (?P<comment>\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)
     | (?P<path_interp>(?:[a-zA-Z0-9._+\-]*/|~/)(?=\$\{))
     | (?P<PATH>[a-zA-Z0-9._+\-]*(?:/[a-zA-Z0-9._+\-]+)+/?)
     | (?P<HPATH>~(?:/[a-zA-Z0-9._+\-]+)+/?)
@@ -49,17 +60,17 @@ _EXPR_RE = re.compile(
     | (?P<INT>[0-9]+)
     | (?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*)
     | (?P<op>\.\.\.|==|!=|<=|>=|&&|\|\||->|//|\+\+|\|>|<\||[()\[\];:,@=.?!+\-*/<>])
-    | (?P<brace>\$\{|[{}])
-    | (?P<quote>")
     | (?P<ind_open>''(?:\ *\n)?)
     | (?P<invalid>[\s\S])
     )
     """,
     re.VERBOSE,
 )
-(_COMMENT, _PATH_INTERP, _PATH, _HPATH, _SPATH, _URI, _FLOAT, _INT, _ID, _OP, _BRACE, _QUOTE,
- _IND_OPEN, _INVALID) = range(1, 15)
-assert _EXPR_RE.groupindex["invalid"] == _INVALID
+_GROUP = _EXPR_RE.groupindex
+_WORD, _BRACE, _PUNCT, _STRING, _QUOTE = (_GROUP[g] for g in ("word", "brace", "punct", "string", "quote"))
+_COMMENT = _GROUP["comment"]
+_PATH_INTERP, _PATH, _HPATH, _SPATH, _URI = (_GROUP[g] for g in ("path_interp", "PATH", "HPATH", "SPATH", "URI"))
+_FLOAT, _INT, _ID, _OP, _IND_OPEN, _INVALID = (_GROUP[g] for g in ("FLOAT", "INT", "ID", "op", "ind_open", "invalid"))
 
 KEYWORDS = {
     "if": "IF", "then": "THEN", "else": "ELSE", "assert": "ASSERT", "with": "WITH",
@@ -194,10 +205,10 @@ class Lexer:
             start = m.start(kind)
             prev, last = (i, start) if start != i else (last, start)
             j = m.end()
-            if kind == _ID:
+            if kind == _WORD or kind == _ID:
                 word = m.group(kind)
                 emit((keywords.get(word, "ID"), word, start, j))
-            elif kind == _OP:
+            elif kind == _PUNCT or kind == _OP:
                 op = m.group(kind)
                 emit((punct[op], op, start, j))
             elif kind == _BRACE:
@@ -210,6 +221,14 @@ class Lexer:
                 if stack[-1] != "expr":  # a `}` that returns to a string or path
                     i = j
                     break
+            elif kind == _STRING:
+                start -= 1  # the group starts after the opening quote
+                # Flex's last two matches: the body (ignored here) and the closing quote.
+                prev, last = start, j - 1
+                emit(("STRING", unescape(m.group(kind)), start, j))
+            elif kind == _INT:
+                digits = m.group(kind)
+                emit(("INT", self._int(digits, start), start, j))
             elif kind != _COMMENT:
                 self.prev_start, self.last_start = prev, last
                 return self._other_token(kind, m, start, j, stack)

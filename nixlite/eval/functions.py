@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy, pos_text
+from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy, make_lazy, pos_text
 from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_
 from nixlite.eval.scope import Scope
 from nixlite.eval.suggestions import did_you_mean
@@ -359,6 +359,9 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
             return apply_one(f, x(env), pos)
         return ev_lookup
 
+    if len(lazies) == 2:
+        return _compile_curried_call(fn, make_lazy(lazies[0]), make_lazy(lazies[1]), pos)
+
     def ev(env: Any) -> Any:
         f = fn(env)
         for kind, x, apos in lazies:
@@ -366,6 +369,27 @@ def _compile_application(fn: Code, args: tuple[Any, ...], scope: Any, pos: Any) 
             f = apply_one(f, arg, pos)
         return f
 
+    return ev
+
+
+def _compile_curried_call(fn: Code, first: Code, second: Code, pos: Any) -> Code:
+    """`f a b`: for `f = x: y: …` the intermediate closure is skipped (as `caller2` does)."""
+    def ev(env: Any) -> Any:
+        global _call_depth
+        f = fn(env)
+        if type(f) is Closure and not _tracing:
+            info = f.info
+            inner = info.inner
+            if info.formals is None and inner is not None and inner.formals is None:
+                # Two nested calls, each at this depth: the outer one returns at once.
+                if _call_depth >= MAX_CALL_DEPTH:
+                    raise StackOverflow(pos)
+                _call_depth += 1
+                try:
+                    return inner.body([[f.env, first(env)], second(env)])
+                finally:
+                    _call_depth -= 1
+        return apply_one(apply_one(f, first(env), pos), second(env), pos)
     return ev
 
 

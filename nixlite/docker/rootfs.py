@@ -333,7 +333,10 @@ def run_under_fakeroot(ctx: BuildContext, root: str, tools: FakerootTools, base_
     for rel, (uid, gid, mode) in base_meta.items():
         st = os.lstat(os.path.join(root, rel))
         load.append((st.st_dev, st.st_ino, FakeStat(mode, uid, gid, st.st_nlink)))
-    daemon = FakedDaemon(tools, os.path.join(ctx.build_dir, "fakeroot.db"), format_database(load))
+    try:
+        daemon = FakedDaemon(tools, os.path.join(ctx.build_dir, "fakeroot.db"), format_database(load))
+    except OSError as e:
+        raise BuilderFailed(f"runAsRoot: fakeroot's daemon ({tools.faked}) did not start: {e}") from None
     try:
         run_script(ctx, root, ctx.env["runAsRoot"], daemon)
         database = daemon.finish()

@@ -214,17 +214,19 @@ def host_tools(store: FakeStore, prelude_tools, names: list[str]) -> dict[str, s
                               f"host-{name}") for name in names}
 
 
-def unprivileged_build(store: FakeStore, builder: str, env: dict[str, str], name: str) -> str:
+def unprivileged_build(store: FakeStore, builder: str, env: dict[str, str], name: str,
+                       fakeroot: bool = True) -> str:
     """Run builtin:<builder> as nobody (or as the current user when not root); the logical out path."""
     if os.geteuid() == 0:
         os.chown(store.root + STORE_DIR_NAME, NOBODY, NOBODY)
-    spec = {"root": store.root, "builder": builder, "env": env, "name": name, "uid": NOBODY, "gid": NOBODY}
+    spec = {"root": store.root, "builder": builder, "env": env, "name": name, "uid": NOBODY, "gid": NOBODY,
+            "no_fakeroot": not fakeroot}
     proc = subprocess.run([sys.executable, CHILD, json.dumps(spec)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     if "error" in result:
         raise BuilderFailed(result["error"] + "\nbuild output:\n" + proc.stdout[-2000:])
-    assert any("fakeroot" in line for line in result["log"]), result["log"]
+    assert any("fakeroot" in line for line in result["log"]) == fakeroot, result["log"]
     return result["out"]
 
 
@@ -336,3 +338,13 @@ def test_what_an_ordinary_user_cannot_ship_is_refused(shared_store, prelude_tool
     tools = host_tools(shared_store, prelude_tools, ["bash", "coreutils"])
     with pytest.raises(BuilderFailed, match=message):
         unprivileged_root_layer(shared_store, tools["bash"] + "/bin/bash", tools["coreutils"] + "/bin", body)
+
+
+def test_without_fakeroot_an_ordinary_user_gets_a_hint(shared_store, prelude_tools):
+    tools = host_tools(shared_store, prelude_tools, ["bash", "coreutils"])
+    env = root_layer_env(shared_store, tools["bash"] + "/bin/bash", tools["coreutils"] + "/bin", "mkdir /data\n")
+    layer = unprivileged_build(shared_store, "docker-root-layer", env, "docker-layer-root", fakeroot=False)
+    assert _owner_mode(layer_members(shared_store, layer)["data"]) == (0, 0, 0o755)
+    env = root_layer_env(shared_store, tools["bash"] + "/bin/bash", tools["coreutils"] + "/bin", "chown 7 /\n")
+    with pytest.raises(BuilderFailed, match="fakeroot is not installed"):
+        unprivileged_build(shared_store, "docker-root-layer", env, "docker-layer-root-2", fakeroot=False)

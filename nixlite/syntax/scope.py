@@ -54,8 +54,15 @@ def _lookup_ok(name: str, scope) -> bool:
     return under_with
 
 
+def _in_order(items, symbols):
+    """Bindings or formals in the order Nix visits them (by symbol); symbols None: as they are."""
+    if symbols is None or len(items) < 2:
+        return items
+    return sorted(items, key=symbol_sort_key(items, symbols))
+
+
 def _children(e: ast.Expr, scope, symbols) -> list:
-    """(child, scope) pairs of `e` in Nix's bindVars order."""
+    """(child, scope) pairs of `e` in Nix's bindVars order (any order if symbols is None)."""
     t = type(e)
     if t is ast.Call:
         return [(e.fn, scope)] + [(a, scope) for a in e.args]
@@ -68,13 +75,13 @@ def _children(e: ast.Expr, scope, symbols) -> list:
         return [(e.expr, scope)] + [(n, scope) for n in e.path if not isinstance(n, str)]
     if t is ast.AttrSet:
         inner = ({b.name for b in e.bindings}, scope) if e.rec else scope
-        out = [(b.value, scope if b.inherited else inner) for b in sorted(e.bindings, key=symbol_sort_key(e.bindings, symbols))]
+        out = [(b.value, scope if b.inherited else inner) for b in _in_order(e.bindings, symbols)]
         for d in e.dynamic:
             out += [(d.name, inner), (d.value, inner)]
         return out
     if t is ast.Let:
         inner = ({b.name for b in e.attrs.bindings}, scope)
-        out = [(b.value, scope if b.inherited else inner) for b in sorted(e.attrs.bindings, key=symbol_sort_key(e.attrs.bindings, symbols))]
+        out = [(b.value, scope if b.inherited else inner) for b in _in_order(e.attrs.bindings, symbols)]
         return out + [(e.body, inner)]
     if t is ast.Lambda:
         names = set()
@@ -83,7 +90,7 @@ def _children(e: ast.Expr, scope, symbols) -> list:
         formals = e.formals.formals if e.formals is not None else ()
         names.update(f.name for f in formals)
         inner = (names, scope)
-        out = [(f.default, inner) for f in sorted(formals, key=symbol_sort_key(formals, symbols)) if f.default is not None]
+        out = [(f.default, inner) for f in _in_order(formals, symbols) if f.default is not None]
         return out + [(e.body, inner)]
     if t is ast.With:
         return [(e.env, scope), (e.body, (None, scope))]
@@ -106,14 +113,25 @@ def check_scope(expr: ast.Expr, base_names: frozenset[str] = BASE_NAMES, symbols
     """Raise UndefinedVarError for the first variable (in Nix's order) bound nowhere.
 
     `symbols` (from the parser) orders the bindings as Nix visits them.
+    Most programs have no undefined variable: a first pass looks for one in
+    any order, and only if there is one does a second find the first in Nix's.
     """
+    if _first_undefined(expr, base_names, None) is None:
+        return
+    var = _first_undefined(expr, base_names, symbols if symbols is not None else {})
+    raise UndefinedVarError(f"undefined variable '{var.name}'", var.pos)
+
+
+def _first_undefined(expr: ast.Expr, base_names: frozenset[str], symbols: dict | None):
+    """The first variable bound nowhere, visiting in Nix's order unless symbols is None."""
     work = [(expr, (base_names, None))]
     while work:
         e, scope = work.pop()
         if type(e) is ast.Var:
             if not _lookup_ok(e.name, scope):
-                raise UndefinedVarError(f"undefined variable '{e.name}'", e.pos)
+                return e
             continue
         children = _children(e, scope, symbols)
         children.reverse()
         work.extend(children)
+    return None

@@ -207,7 +207,15 @@ def _inline_less_const(op: PrimOp, a: Code, y: int, pos: Any) -> Code:
     return ev
 
 
-_INT_OPS = {"sub": operator.sub, "mul": operator.mul, "add": operator.add,
+def _truncating_div(x: int, y: int) -> int:
+    """C++ integer division (toward zero); out of range for a zero divisor, so the builtin reports it."""
+    if y == 0:
+        return INT_MAX + 1
+    q = abs(x) // abs(y)
+    return q if (x < 0) == (y < 0) else -q
+
+
+_INT_OPS = {"sub": operator.sub, "mul": operator.mul, "add": operator.add, "div": _truncating_div,
             "bitAnd": operator.and_, "bitOr": operator.or_, "bitXor": operator.xor}
 _INLINE = {name: _inline_arith(int_op) for name, int_op in _INT_OPS.items()}
 _INLINE["lessThan"] = _inline_less

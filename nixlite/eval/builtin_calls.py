@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from nixlite.eval.compiler import CONST, LOOKUP, THUNK, Code, compile_expr, compile_lazy
+from nixlite.eval.compiler import CONST, LOOKUP, THUNK, Code, compile_expr, compile_lazy, force_at, local_slot
 from nixlite.eval.errors import NixError
 from nixlite.eval.scope import resolve
 from nixlite.eval.values import Attrs, PrimOp, Thunk
@@ -177,8 +177,15 @@ def _inline_arith(int_op: Any) -> Any:
 def _inline_arith_const(int_op: Any) -> Any:
     """`a OP literal`, as `_inline_arith` with the second operand known (`n - 1`)."""
     def compile_inline(op: PrimOp, a: Code, y: int, pos: Any) -> Code:
+        slot, vpos = local_slot(a) or (-1, None)
+
         def ev(env: Any) -> Any:
-            x = a(env)
+            if slot < 0:
+                x = a(env)
+            else:  # `n - 1` with `n` in this frame: read without a call
+                x = env[slot]
+                if type(x) is Thunk:
+                    x = x.value if x.code is None else force_at(x, vpos)
             if type(x) is int:
                 r = int_op(x, y)
                 if INT_MIN <= r <= INT_MAX:
@@ -199,8 +206,15 @@ def _inline_less(op: PrimOp, a: Code, b: Code, pos: Any) -> Code:
 
 
 def _inline_less_const(op: PrimOp, a: Code, y: int, pos: Any) -> Code:
+    slot, vpos = local_slot(a) or (-1, None)
+
     def ev(env: Any) -> Any:
-        x = a(env)
+        if slot < 0:
+            x = a(env)
+        else:  # `n < 2` with `n` in this frame: read without a call
+            x = env[slot]
+            if type(x) is Thunk:
+                x = x.value if x.code is None else force_at(x, vpos)
         if type(x) is int:
             return x < y
         return run_primop(op, (x, y), pos)

@@ -151,6 +151,7 @@ def _forcing_slot(depth: int, slot: int, pos: Any) -> Code:
                 except InfiniteRecursion as err:
                     raise err.at(pos)
             return v
+        ev0.local_slot = (slot, pos)  # type: ignore[attr-defined]  # see local_slot
         return ev0
     if depth == 1:
         def ev1(env: Any) -> Any:
@@ -175,6 +176,15 @@ def _forcing_slot(depth: int, slot: int, pos: Any) -> Code:
             return force_at(v, pos)
         return v
     return evn
+
+
+def local_slot(code: Code) -> tuple[int, Any] | None:
+    """`(slot, pos)` when `code` reads a variable of the current frame (`env[slot]`, forced).
+
+    Operators on such a variable (`n - 1`, `x * 3`) read the slot themselves,
+    saving a call: a thunk found there is forced with `force_at(v, pos)`.
+    """
+    return getattr(code, "local_slot", None)
 
 
 def force_at(v: Thunk, pos: Any) -> Any:
@@ -551,5 +561,5 @@ class _LazyTable(dict):  # type: ignore[type-arg]
 
 _COMPILERS: dict[type, Callable[[Any, Any], Code]] = _LazyTable()
 
-__all__ = ["compile_expr", "compile_lazy", "position_attrs", "make_lazy", "with_attrs", "pos_text", "show_expr",
+__all__ = ["compile_expr", "compile_lazy", "local_slot", "force_at", "position_attrs", "make_lazy", "with_attrs", "pos_text", "show_expr",
            "CONST", "THUNK", "LOOKUP", "InfiniteRecursion"]

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.compiler import Code, compile_expr
+from nixlite.eval.compiler import Code, compile_expr, force_at, local_slot
 from nixlite.syntax import ast
 from nixlite.eval.errors import EvalError, NixError, TypeError_
-from nixlite.eval.values import Attrs, ContextString, PathValue, make_string, type_name
+from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, make_string, type_name
 
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
 
@@ -89,9 +89,15 @@ def _compile_plus_int(left: tuple[Code, Any], literal: Any) -> Code:
     """`e + 3`: the commonest addition, with the literal known."""
     lcode, lpos = left
     y, ypos = literal.value, literal.pos
+    slot, vpos = local_slot(lcode) or (-1, None)
 
     def ev(env: Any) -> Any:
-        a = lcode(env)
+        if slot < 0:
+            a = lcode(env)
+        else:  # `i + 1` with `i` in this frame: read without a call
+            a = env[slot]
+            if type(a) is Thunk:
+                a = a.value if a.code is None else force_at(a, vpos)
         if type(a) is int:
             n = a + y
             if INT_MIN <= n <= INT_MAX:

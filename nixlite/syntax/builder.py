@@ -264,7 +264,11 @@ class Builder:
     def var(self, start, ident):
         if ident[1] == "__curPos":
             return new.CurPos(self.pos(start))
-        return new.Var(self.pos(start), self._symbol(ident[1]))
+        name = ident[1]
+        symbols = self.symbols
+        if name not in symbols:
+            symbols[name] = len(symbols)
+        return new.Var(self.pos(start), name)
 
     def int_(self, start, tok):
         return new.Int(self.pos(start), tok[1])
@@ -393,6 +397,11 @@ class Builder:
         kind = bind[0]
         if kind == "value":
             _, path, value, start = bind
+            if len(path) == 1:  # the common `name = value;`, when name is new
+                name = path[0][0]
+                if type(name) is str and name not in binds.attrs:
+                    binds.attrs[name] = [value, self.pos(start), False]
+                    return
             add_attr(binds, self._attr_path(path), value, self.pos(start), self.show_expr)
             return
         _, source, names, names_start = bind
@@ -432,7 +441,11 @@ class Builder:
         return tuple(name for name, _ in names)
 
     def static_name(self, start, tok):
-        return (self._symbol(tok[1]), start)
+        name = tok[1]
+        symbols = self.symbols
+        if name not in symbols:
+            symbols[name] = len(symbols)
+        return (name, start)
 
     def string_name(self, start, q1, parts, q2):
         if not parts:

@@ -79,6 +79,7 @@ def _run(tokens, builder: Builder, lexer: Lexer):
     rules = [(origin, n, getattr(builder, name) if name else None, name in _NEEDS_PREV_END)
              for origin, n, name in _RULES]
     unit_chains = _UNIT_CHAINS
+    end, max_depth = _END, _MAX_DEPTH
     state_stack = [_START]
     values: list = []  # tokens and built values
     starts: list = []  # where each one's text starts (bison's @n)
@@ -102,7 +103,7 @@ def _run(tokens, builder: Builder, lexer: Lexer):
                     open_lists += 1
                 elif ttype == "RBRACKET":
                     open_lists -= 1
-                if len(state_stack) + open_lists > _MAX_DEPTH:
+                if len(state_stack) + open_lists > max_depth:
                     raise ParseError("memory exhausted", builder.pos(tok[2]))
                 break
             origin, n, callback, needs_prev_end = rules[~action]
@@ -118,23 +119,29 @@ def _run(tokens, builder: Builder, lexer: Lexer):
                     builder.prev_end = values[-2][3]
                 values[-1] = callback(starts[-1], values[-1])
                 state_stack[-1] = states[state_stack[-2]][origin]
-                if ttype == "$END" and state_stack[-1] == _END:
+                if state_stack[-1] == end and ttype == "$END":
                     return values[-1]
                 continue
             if n:
+                # The first child's entry becomes the result's: its start is the rule's.
                 if needs_prev_end:
                     builder.prev_end = values[-n - 1][3]
-                children = values[-n:]
-                start = starts[-n]
-                del values[-n:], starts[-n:], state_stack[-n:]
-                push_value(callback(start, *children))
+                # (plain calls for the common sizes: a call with *args is not inlined)
+                if n == 3:
+                    result = callback(starts[-3], values[-3], values[-2], values[-1])
+                elif n == 2:
+                    result = callback(starts[-2], values[-2], values[-1])
+                else:
+                    result = callback(starts[-n], *values[-n:])
+                keep = 1 - n
+                del values[keep:], starts[keep:], state_stack[keep:]
+                values[-1] = result
+                state_stack[-1] = states[state_stack[-2]][origin]
             else:
                 start = builder.prev_end = values[-1][3] if values else 0
                 push_value(callback(start))
-            push_start(start)
-            push_state(states[state_stack[-1]][origin])
-            if ttype == "$END" and state_stack[-1] == _END:
-                return values[-1]
+                push_start(start)
+                push_state(states[state_stack[-1]][origin])
     raise AssertionError("the token stream ended without $END")
 
 

@@ -37,8 +37,8 @@ def _as_int(c: str) -> int | None:
     return None
 
 
-def _component_less(c1: str, c2: str) -> bool:
-    n1, n2 = _as_int(c1), _as_int(c2)
+def _component_less(c1: str, c2: str, n1: int | None, n2: int | None) -> bool:
+    """Nix's componentsLT; `n1`, `n2` are the components as numbers (None when not numbers)."""
     if n1 is not None and n2 is not None:
         return n1 < n2
     if c1 == "" and n2 is not None:
@@ -59,9 +59,15 @@ def compare_versions(v1: str, v2: str) -> int:
     for c1, c2 in itertools.zip_longest(components(v1), components(v2), fillvalue=""):
         if c1 == c2:
             continue
-        if _component_less(c1, c2):
+        if len(c1) < 10 and len(c2) < 10 and c1.isdecimal() and c2.isdecimal() and c1.isascii() and c2.isascii():
+            n1, n2 = int(c1), int(c2)  # two numbers (the common case, inline)
+            if n1 != n2:
+                return -1 if n1 < n2 else 1
+            continue
+        n1, n2 = _as_int(c1), _as_int(c2)  # once per pair, for both directions
+        if _component_less(c1, c2, n1, n2):
             return -1
-        if _component_less(c2, c1):
+        if _component_less(c2, c1, n2, n1):
             return 1
     return 0
 
@@ -72,7 +78,9 @@ def split_version(v: str) -> list[str]:
 
 @primop("compareVersions", 2)
 def compare_versions_primop(a: Any, b: Any) -> int:
-    return compare_versions(force_string_no_ctx(a), force_string_no_ctx(b))
+    # Arguments arrive forced: plain strings (the common case) need no coercion.
+    return compare_versions(a if type(a) is str else force_string_no_ctx(a),
+                            b if type(b) is str else force_string_no_ctx(b))
 
 
 @primop("splitVersion", 1)

@@ -2,12 +2,13 @@
 
 A frozen dataclass's `__init__` assigns each field through
 `object.__setattr__`, which costs about twice as much as the node is worth
-when the parser builds hundreds of thousands of them. The classes use
-`__slots__`, so each field is a slot descriptor whose `__set__` stores the
-value directly. `constructor(cls)` returns a function taking the same
-positional arguments as `cls(...)` that builds an identical object (same
-class, same field values, equal and hashing alike) that way. The classes
-themselves are unchanged: the evaluator and the printer see the same nodes.
+when the parser builds hundreds of thousands of them. `constructor(cls)`
+returns a function taking the same positional arguments as `cls(...)` that
+builds the object as an instance of a mutable twin class (a subclass with
+the same slots and plain attribute assignment), sets the fields, and then
+gives it its real class: the result is an ordinary `cls` instance (same
+class, same field values, equal and hashing alike). The classes themselves
+are unchanged: the evaluator and the printer see the same nodes.
 """
 
 from __future__ import annotations
@@ -15,22 +16,23 @@ from __future__ import annotations
 import dataclasses
 
 
-def _slot_setter(cls, name: str):
-    for klass in cls.__mro__:
-        descriptor = klass.__dict__.get(name)
-        if descriptor is not None:
-            return descriptor.__set__
-    raise TypeError(f"{cls.__name__}.{name} is not a slot")
+def _mutable_twin(cls):
+    """A subclass of `cls` adding no slots whose attributes can be assigned.
+
+    An object built as the twin and then given `cls` as its class is exactly
+    a `cls` (the layout is the same, so Python allows the class change).
+    """
+    namespace = {"__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__}
+    return type(f"_Mutable{cls.__name__}", (cls,), namespace)
 
 
 def constructor(cls):
     """A function `(field values in order) -> cls instance`, skipping the frozen __init__."""
     names = [field.name for field in dataclasses.fields(cls)]
     params = ", ".join(f"a{i}" for i in range(len(names)))
-    sets = "".join(f"    s{i}(o, a{i})\n" for i in range(len(names)))
-    source = f"def make({params}):\n    o = new(cls)\n{sets}    return o\n"
-    namespace = {"new": object.__new__, "cls": cls}
-    namespace.update((f"s{i}", _slot_setter(cls, name)) for i, name in enumerate(names))
+    sets = "".join(f"    o.{name} = a{i}\n" for i, name in enumerate(names))
+    source = f"def make({params}):\n    o = new(twin)\n{sets}    o.__class__ = cls\n    return o\n"
+    namespace = {"new": object.__new__, "twin": _mutable_twin(cls), "cls": cls}
     exec(source, namespace)  # one small function per class, built once at import
     make = namespace["make"]
     make.__name__ = make.__qualname__ = f"new_{cls.__name__}"

@@ -17,6 +17,7 @@ nested expressions print without deep Python recursion.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nixlite.syntax import ast
 from nixlite.syntax.symbol_order import symbol_sort_key
@@ -42,6 +43,7 @@ def show_float(value: float) -> str:
     return "%g" % value
 
 
+@lru_cache(maxsize=4096)  # the same names recur throughout a file
 def show_attr_name(name: str) -> str:
     """A static attribute name: bare when it is an identifier, else quoted."""
     if _IDENT_RE.match(name) and name != "if":
@@ -194,7 +196,7 @@ def show(expr: ast.Expr, symbols: dict | None = None) -> str:
     work: list = [expr]
     pop, push_all = work.pop, work.extend
     # The commonest nodes are leaves: print them without building pieces.
-    var, string, text = ast.Var, ast.Str, str
+    var, string, integer, text = ast.Var, ast.Str, ast.Int, str
     while work:
         item = pop()
         kind = type(item)
@@ -204,6 +206,8 @@ def show(expr: ast.Expr, symbols: dict | None = None) -> str:
             emit(item.name)
         elif kind is string:
             emit(show_string(item.value))
+        elif kind is integer:
+            emit(str(item.value))
         else:
             pieces = _pieces(item, symbols)
             pieces.reverse()

@@ -76,8 +76,15 @@ def _compile_one_interpolation(nodes: Any, codes: list[Code], index: int, positi
     before = [n.value for n in nodes[:index]]
     after = [n.value for n in nodes[index + 1:]]
 
+    slot, vpos = local_slot(code) or (-1, None)
+
     def ev_one(env: Any) -> Any:
-        v = code(env)
+        if slot < 0:
+            v = code(env)
+        else:  # `"<${s}>"` with `s` in this frame: read without a call
+            v = env[slot]
+            if type(v) is Thunk:
+                v = v.value if v.code is None else force_at(v, vpos)
         if type(v) is str:
             return prefix + v + suffix
         return concat_values(before + [v] + after, positions, True)

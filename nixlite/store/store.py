@@ -107,6 +107,26 @@ create index if not exists IndexDerivationOutputs on DerivationOutputs(path);
 """
 
 
+_DB_TIMEOUT = 60.0  # seconds to wait for another process's lock on the database
+
+
+def _while_locked(operation: Callable[[], Any]) -> Any:
+    """Run a database set-up step, retrying while another process holds the database locked.
+
+    Two processes opening a new database at once race to switch it to WAL
+    mode, and SQLite reports the loser's `database is locked` without waiting
+    (no busy handler there), so the wait is done here.
+    """
+    deadline = time.monotonic() + _DB_TIMEOUT
+    while True:
+        try:
+            return operation()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def default_root() -> str:
     """$NIXLITE_STORE, or ~/.local/share/nixlite (see the module docstring)."""
     env = os.environ.get("NIXLITE_STORE")
@@ -214,11 +234,11 @@ class Store:
             if self.read_only and not os.path.exists(path):
                 conn = sqlite3.connect(":memory:", isolation_level=None)
             else:
-                conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-                conn.execute("pragma journal_mode=wal")
+                conn = sqlite3.connect(path, timeout=_DB_TIMEOUT, isolation_level=None)
+                _while_locked(lambda: conn.execute("pragma journal_mode=wal"))
             conn.execute("pragma foreign_keys=on")
             conn.execute("pragma synchronous=normal")
-            conn.executescript(_SCHEMA)
+            _while_locked(lambda: conn.executescript(_SCHEMA))
             self._local.conn = conn
         return conn
 

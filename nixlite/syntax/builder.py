@@ -74,17 +74,24 @@ def _line_starts(text: str) -> list[int]:
 def _position_finder(text: str, file: str):
     """A function offset -> Pos for `text`; Nix counts columns in bytes."""
     line_starts = _line_starts(text)
+    line_starts.append(len(text) + 1)  # a sentinel: every offset is before it
     ascii_only = text.isascii()
     new_pos = new.Pos
     # Many nodes start where their first child starts: they share one Pos.
     cache: dict[int, ast.Pos] = {}
     cached = cache.get
+    # Offsets come mostly in text order: the line of the last one is the
+    # first guess (bisect compares Python ints, a dozen times per lookup).
+    line = 1
 
     def pos(offset: int) -> ast.Pos:
+        nonlocal line
         found = cached(offset)
         if found is None:
-            line = bisect_right(line_starts, offset)
             start = line_starts[line - 1]
+            if not start <= offset < line_starts[line]:
+                line = bisect_right(line_starts, offset)
+                start = line_starts[line - 1]
             if ascii_only:
                 col = offset - start + 1
             else:

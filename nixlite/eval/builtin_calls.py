@@ -82,6 +82,8 @@ def compile_primop_call(op: PrimOp, args: tuple[ast.Expr, ...], scope: Any, pos:
         if type(args[1]) is ast.Int:
             const_op = _inline_arith_const(_INT_OPS[op.name]) if op.name != "lessThan" else _inline_less_const
             return const_op(op, compile_expr(args[0], scope), args[1].value, pos)
+        if op.name == "lessThan" and type(args[0]) is ast.Int:  # `x > 5` is `lessThan 5 x`
+            return _inline_const_less(op, args[0].value, compile_expr(args[1], scope), pos)
         return inline(op, compile_expr(args[0], scope), compile_expr(args[1], scope), pos)
     parts = []
     for i, a in enumerate(args):
@@ -216,6 +218,16 @@ def _inline_less_const(op: PrimOp, a: Code, y: int, pos: Any) -> Code:
             if type(x) is Thunk:
                 x = x.value if x.code is None else force_at(x, vpos)
         if type(x) is int:
+            return x < y
+        return run_primop(op, (x, y), pos)
+    return ev
+
+
+def _inline_const_less(op: PrimOp, x: int, b: Code, pos: Any) -> Code:
+    """`literal < e` (what `e > literal` desugars to)."""
+    def ev(env: Any) -> Any:
+        y = b(env)
+        if type(y) is int:
             return x < y
         return run_primop(op, (x, y), pos)
     return ev

@@ -42,9 +42,11 @@ class MutableAttrs:
         return m
 
     def freeze(self) -> AttrSet:
-        bindings = tuple(
-            new.Binding(name, _frozen(value), inherited, pos) for name, (value, pos, inherited) in self.attrs.items()
-        )
+        binding, mutable = new.Binding, MutableAttrs
+        bindings = tuple([
+            binding(name, value.freeze() if type(value) is mutable else value, inherited, pos)
+            for name, (value, pos, inherited) in self.attrs.items()
+        ])
         dynamic = tuple(new.DynamicBinding(d.name, _frozen(d.value), d.pos) for d in self.dynamic)
         return new.AttrSet(self.pos, self.rec, bindings, dynamic)
 

@@ -125,13 +125,25 @@ def check_scope(expr: ast.Expr, base_names: frozenset[str] = BASE_NAMES, symbols
 def _first_undefined(expr: ast.Expr, base_names: frozenset[str], symbols: dict | None):
     """The first variable bound nowhere, visiting in Nix's order unless symbols is None."""
     work = [(expr, (base_names, None))]
+    pop, push, push_all = work.pop, work.append, work.extend
+    var, call, leaves = ast.Var, ast.Call, _LEAVES
     while work:
-        e, scope = work.pop()
-        if type(e) is ast.Var:
+        e, scope = pop()
+        kind = type(e)
+        if kind is var:
             if not _lookup_ok(e.name, scope):
                 return e
-            continue
-        children = _children(e, scope, symbols)
-        children.reverse()
-        work.extend(children)
+        elif kind is call:  # (the commonest inner node: its children without a list)
+            args = e.args
+            for i in range(len(args) - 1, -1, -1):
+                push((args[i], scope))
+            push((e.fn, scope))
+        elif kind not in leaves:
+            children = _children(e, scope, symbols)
+            children.reverse()
+            push_all(children)
     return None
+
+
+# Nodes without subexpressions.
+_LEAVES = frozenset((ast.Int, ast.Float, ast.Str, ast.Path, ast.CurPos))

@@ -196,7 +196,8 @@ def show(expr: ast.Expr, symbols: dict | None = None) -> str:
     work: list = [expr]
     pop, push_all = work.pop, work.extend
     # The commonest nodes are leaves: print them without building pieces.
-    var, string, integer, text = ast.Var, ast.Str, ast.Int, str
+    var, string, integer, call, text = ast.Var, ast.Str, ast.Int, ast.Call, str
+    push = work.append
     while work:
         item = pop()
         kind = type(item)
@@ -208,6 +209,14 @@ def show(expr: ast.Expr, symbols: dict | None = None) -> str:
             emit(show_string(item.value))
         elif kind is integer:
             emit(str(item.value))
+        elif kind is call:  # `(fn a b)`, pushed in reverse
+            push(")")
+            args = item.args
+            for i in range(len(args) - 1, -1, -1):
+                push(args[i])
+                push(" ")
+            push(item.fn)
+            emit("(")
         else:
             pieces = _pieces(item, symbols)
             pieces.reverse()

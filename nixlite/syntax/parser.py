@@ -194,13 +194,18 @@ def parse_source(text: str, file: str = "«string»", base_dir: str | None = Non
     gc.disable()
     try:
         expr = _run(lexer.tokens(), builder, lexer)
+        if check_scope:
+            from nixlite.syntax.scope import BASE_NAMES, check_scope as _check
+
+            _check(expr, BASE_NAMES if base_names is None else base_names, symbols=builder.symbols)
     finally:
         if gc_was_enabled:
+            # The tree is long-lived: file everything allocated meanwhile with
+            # the oldest generation at once (freeze + unfreeze moves lists,
+            # O(1)) instead of letting the next young collections walk it all.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
-    if check_scope:
-        from nixlite.syntax.scope import BASE_NAMES, check_scope as _check
-
-        _check(expr, BASE_NAMES if base_names is None else base_names, symbols=builder.symbols)
     return Parsed(expr, builder.symbols)
 
 

@@ -21,6 +21,11 @@ sys.path.insert(0, HERE)
 from parse_oracle import oracle_parse_files  # noqa: E402
 
 
+def with_placeholders(text: str) -> str:
+    """Checkout-independent text: GOLDEN's absolute path as /GOLDEN, its parent as /GOLDEN/.."""
+    return text.replace(GOLDEN, "/GOLDEN").replace(os.path.dirname(GOLDEN), "/GOLDEN/..")
+
+
 def expectation(result: tuple) -> str:
     """The text stored in a .exp file for one oracle result."""
     if result[0] == "ok":
@@ -33,7 +38,7 @@ def main() -> None:
     names = sorted(n for n in os.listdir(GOLDEN) if n.endswith(".nix"))
     paths = [os.path.join(GOLDEN, n) for n in names]
     for name, result in zip(names, oracle_parse_files(paths)):
-        text = expectation(result).replace(GOLDEN, "/GOLDEN")
+        text = with_placeholders(expectation(result))
         with open(os.path.join(GOLDEN, name[:-4] + ".exp"), "w", encoding="utf-8") as f:
             f.write(text)
     print(f"regenerated {len(names)} expectations")

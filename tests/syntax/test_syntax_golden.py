@@ -7,7 +7,7 @@ import os
 import pytest
 
 from parse_oracle import nixlite_parse_file
-from regen import GOLDEN, expectation
+from regen import GOLDEN, expectation, with_placeholders
 
 CASES = sorted(n[:-4] for n in os.listdir(GOLDEN) if n.endswith(".nix"))
 
@@ -16,7 +16,7 @@ CASES = sorted(n[:-4] for n in os.listdir(GOLDEN) if n.endswith(".nix"))
 def test_golden(name):
     with open(os.path.join(GOLDEN, name + ".exp"), encoding="utf-8") as f:
         expected = f.read()
-    got = expectation(nixlite_parse_file(os.path.join(GOLDEN, name + ".nix"))).replace(GOLDEN, "/GOLDEN")
+    got = with_placeholders(expectation(nixlite_parse_file(os.path.join(GOLDEN, name + ".nix"))))
     assert got == expected
 
 

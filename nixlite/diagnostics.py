@@ -83,7 +83,7 @@ def snippet(pos: Any, colour: bool = False) -> str:
     if lines is None or not (1 <= pos.line <= len(lines)):
         return "\n".join(out[:1])
     for n in range(max(1, pos.line - 1), min(len(lines), pos.line + 1) + 1):
-        text = lines[n - 1].replace("\t", " ")
+        text = lines[n - 1].replace("\t", " ").rstrip()  # Nix trims trailing blanks
         if colour and text:
             text = _highlight(text)
         out.append(f"{n:>13}|" + (" " + text if text else ""))

@@ -62,7 +62,7 @@ def split_printed_list(text: str) -> list[str]:
 
 def oracle_batch(cases: list[str], cwd: str) -> list[str]:
     r = subprocess.run(["nix-instantiate", "--eval", "--strict", "-E", batch_text(cases)], capture_output=True,
-                       text=True, cwd=cwd, env=NIX_ENV, timeout=300)
+                       text=True, errors="surrogateescape", cwd=cwd, env=NIX_ENV, timeout=300)
     assert r.returncode == 0, r.stderr
     items = split_printed_list(r.stdout)
     assert len(items) == len(cases), (len(items), len(cases))
@@ -87,7 +87,7 @@ def nixlite_batch(cases: list[str], cwd: str) -> list[str]:
 
 def oracle_single(case: str, cwd: str, extra: list[str] | None = None) -> tuple[int, str, str]:
     r = subprocess.run(["nix-instantiate", "--eval", "--strict", *(extra or []), "-E", case], capture_output=True,
-                       text=True, cwd=cwd, env=NIX_ENV, timeout=60)
+                       text=True, errors="surrogateescape", cwd=cwd, env=NIX_ENV, timeout=60)
     return r.returncode, r.stdout, r.stderr
 
 

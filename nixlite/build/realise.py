@@ -54,7 +54,8 @@ from nixlite.store import nix32
 from nixlite.store.derivation import Derivation
 from nixlite.store.nar import NarError
 from nixlite.store.paths import base_name
-from nixlite.store.store import PathInfo, Store, canonicalise, make_writable, remove_tree
+from nixlite.store.files import make_writable, remove_tree
+from nixlite.store.store import PathInfo, Store, canonicalise
 
 # Staging directories are `.tmp-<pid>-build-<random>`: the store's gc skips
 # `.tmp-<pid>-…` entries while that process lives; remove_stale_stages

@@ -29,9 +29,9 @@ import sys
 from nixlite.build.settings import BuildSettings
 from nixlite.build.scheduler import BuildFailure, realise_derivations
 from nixlite.commands.drv_selection import (
-    add_selection_arguments, drv_path_of, evaluate_selection, find_derivations, output_name_of,
+    add_selection_arguments, evaluate_selection, selected_outputs,
 )
-from nixlite.eval.errors import EvalError, NixError
+from nixlite.eval.errors import NixError
 
 EXIT_BUILD_FAILED = 100
 EXIT_HASH_MISMATCH = 102
@@ -92,14 +92,7 @@ def _selected_outputs(args: argparse.Namespace) -> tuple[object, list[tuple[str,
     if stored is not None:
         return stored
     state, values, auto = evaluate_selection(args)
-    selected: list[tuple[str, str]] = []
-    for value in values:
-        for found in find_derivations(value, auto):
-            drv_path = drv_path_of(found)
-            output = output_name_of(found)
-            if not output:
-                raise EvalError(f"derivation '{drv_path}' lacks an 'outputName' attribute")
-            selected.append((drv_path, output))
+    selected = list(selected_outputs(values, auto))
     store = store_of(state)
     store.flush_registrations()  # what evaluation wrote is registered before anything is built
     return store, selected

@@ -18,7 +18,7 @@ import argparse
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from nixlite.eval.errors import EvalError, MissingArgumentError, TypeError_
 from nixlite.eval.values import Attrs, Thunk, call, force
@@ -227,3 +227,18 @@ def output_name_of(selected: Selected) -> str:
     from nixlite.eval.coerce import force_string
 
     return force_string(v)
+
+
+def selected_outputs(values: list[Any], auto: Attrs) -> Iterator[tuple[str, str]]:
+    """(drv path, output name) of each derivation the selected values name, in order, lazily.
+
+    Lazily because `instantiate` prints each path as soon as its .drv is written,
+    as nix-instantiate does (an error in a later derivation comes after).
+    """
+    for value in values:
+        for found in find_derivations(value, auto):
+            drv_path = drv_path_of(found)
+            output = output_name_of(found)
+            if not output:
+                raise EvalError(f"derivation '{drv_path}' lacks an 'outputName' attribute")
+            yield drv_path, output

@@ -12,9 +12,8 @@ import argparse
 import sys
 
 from nixlite.commands.drv_selection import (
-    add_selection_arguments, drv_path_of, evaluate_selection, find_derivations, output_name_of, register_written,
+    add_selection_arguments, evaluate_selection, register_written, selected_outputs,
 )
-from nixlite.eval.errors import EvalError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,16 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     state, values, auto = evaluate_selection(args)
     warned = False
-    for value in values:
-        for selected in find_derivations(value, auto):
-            drv_path = drv_path_of(selected)
-            output = output_name_of(selected)
-            if not output:
-                raise EvalError(f"derivation '{drv_path}' lacks an 'outputName' attribute")
-            register_written(state)  # the .drv files are valid before their paths are printed
-            if not warned:
-                sys.stderr.write("warning: you did not specify '--add-root'; "
-                                 "the result might be removed by the garbage collector\n")
-                warned = True
-            sys.stdout.write(drv_path + ("" if output == "out" else "!" + output) + "\n")
+    for drv_path, output in selected_outputs(values, auto):
+        register_written(state)  # the .drv files are valid before their paths are printed
+        if not warned:
+            sys.stderr.write("warning: you did not specify '--add-root'; "
+                             "the result might be removed by the garbage collector\n")
+            warned = True
+        sys.stdout.write(drv_path + ("" if output == "out" else "!" + output) + "\n")
     return 0

@@ -29,7 +29,6 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-import shutil
 import stat
 from dataclasses import dataclass, field
 from typing import BinaryIO, Final, Iterable
@@ -37,6 +36,7 @@ from typing import BinaryIO, Final, Iterable
 from nixlite.docker import tar_format as tf
 from nixlite.docker.errors import ImageFormatError
 from nixlite.docker.layer_tar import OPAQUE_WHITEOUT, WHITEOUT_PREFIX
+from nixlite.store.files import remove_tree
 
 _MAX_SYMLINK_HOPS: Final = 40
 
@@ -127,16 +127,7 @@ class Rootfs:
 
     def remove(self, rel: str) -> None:
         """Delete `rel` (a real path relative to the root) and forget its metadata."""
-        path = self._abs(rel)
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            return
-        if stat.S_ISDIR(st.st_mode):
-            _make_tree_writable(path)
-            shutil.rmtree(path)
-        else:
-            os.unlink(path)
+        remove_tree(self._abs(rel))
         self._forget(rel)
 
     def _forget(self, rel: str) -> None:
@@ -161,15 +152,6 @@ class Rootfs:
         for rel in sorted(self._dir_modes, key=lambda r: r.count("/"), reverse=True):
             os.chmod(self._abs(rel), self._dir_modes[rel] & 0o7777)
         self._dir_modes.clear()
-
-
-def _make_tree_writable(path: str) -> None:
-    for dirpath, dirnames, _ in os.walk(path):
-        os.chmod(dirpath, 0o700)
-        for d in dirnames:
-            full = os.path.join(dirpath, d)
-            if not os.path.islink(full):
-                os.chmod(full, 0o700)
 
 
 # ---------------------------------------------------------------- applying a layer

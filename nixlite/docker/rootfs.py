@@ -41,7 +41,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import stat
 from dataclasses import dataclass
 from typing import Callable
@@ -52,6 +51,7 @@ from nixlite.docker.fakeroot import (PRELOAD_PATH, FakeDatabase, FakedDaemon, Fa
 from nixlite.docker.contents_tree import ContentsTree, apply_directory_modes, materialise_node, merge_contents
 from nixlite.docker.layer_apply import flatten_layers
 from nixlite.docker.reader import read_docker_archive
+from nixlite.store.files import remove_tree
 
 WHITEOUT_PREFIX = ".wh."
 # nixpkgs' stdenv default (1980-01-01). Tools that stamp the date into files honour it — useradd
@@ -203,7 +203,7 @@ def overlay_contents(tree: ContentsTree, root: str) -> None:
             if is_dir and node.kind == "dir":
                 continue
             if is_dir:
-                shutil.rmtree(path, onerror=_remove_anyway)
+                remove_tree(path)
             else:
                 os.unlink(path)
         materialise_node(node, path)
@@ -219,17 +219,6 @@ def _open_directory(directory: str, opened: dict[str, int]) -> None:
     mode = stat.S_IMODE(os.stat(directory).st_mode)
     opened[directory] = mode
     os.chmod(directory, mode | 0o700)
-
-
-def _remove_anyway(function: Callable, path: str, _error: object) -> None:
-    """shutil.rmtree's error handler for our own read-only directories: open them up and retry."""
-    parent = os.path.dirname(path)
-    os.chmod(parent, stat.S_IMODE(os.stat(parent).st_mode) | 0o700)
-    if function in (os.open, os.scandir, os.lstat):
-        os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) | 0o700)
-        shutil.rmtree(path, onerror=_remove_anyway)
-    else:
-        function(path)
 
 
 def layer_owners(layer_dir: str) -> dict[str, tuple[int, int]]:

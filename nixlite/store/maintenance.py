@@ -123,7 +123,7 @@ def _temp_roots_held(store: "Store") -> Iterator[set[str]]:
 
 def collect_garbage(store: "Store") -> list[str]:
     """Delete what no root reaches; returns the deleted store paths (logical)."""
-    from nixlite.store.store import remove_tree
+    from nixlite.store.files import remove_tree
 
     with open(os.path.join(store.state_dir, "gc.lock"), "a") as gc_lock:
         fcntl.flock(gc_lock.fileno(), fcntl.LOCK_EX)  # one collector at a time
@@ -142,7 +142,7 @@ def collect_garbage(store: "Store") -> list[str]:
 
 def _delete_leftovers(store: "Store", live: set[str]) -> list[str]:
     """Remove what is in the store directory but not valid (unless being written now)."""
-    from nixlite.store.store import remove_tree
+    from nixlite.store.files import remove_tree
 
     deleted = []
     valid = set(store.valid_paths())

@@ -33,7 +33,6 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import shutil
 import sqlite3
 import stat
 import threading
@@ -42,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from nixlite.store import nix32
+from nixlite.store.files import remove_tree
 from nixlite.store.derivation import Derivation, aterm_bytes, hash_derivation_modulo
 from nixlite.store.hashes import Hash
 from nixlite.store.nar import PathFilter, nar_hash, nar_serialise, regular_file_nar, restore
@@ -134,30 +134,6 @@ def default_root() -> str:
         return os.path.abspath(env)
     data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return os.path.join(data, "nixlite")
-
-
-def make_writable(path: str) -> None:
-    """Give the owner write (and directory search) permission throughout a tree."""
-    st = os.lstat(path)
-    if stat.S_ISDIR(st.st_mode):
-        os.chmod(path, st.st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
-        for name in os.listdir(path):
-            make_writable(os.path.join(path, name))
-    elif stat.S_ISREG(st.st_mode):
-        os.chmod(path, st.st_mode | stat.S_IWUSR)
-
-
-def remove_tree(path: str) -> None:
-    """Delete a file, symlink or tree (even a read-only one); nothing if it is absent."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    if stat.S_ISDIR(st.st_mode):
-        make_writable(path)
-        shutil.rmtree(path)
-    else:
-        os.unlink(path)
 
 
 def canonicalise(path: str) -> None:

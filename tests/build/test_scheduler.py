@@ -12,7 +12,7 @@ from drvs import make_drv, output_path
 
 from nixlite.build.scheduler import BuildFailure, plan_builds
 from nixlite.store.nar import nar_hash
-from nixlite.store.store import remove_tree
+from nixlite.store.files import remove_tree
 
 SH = "export PATH=/usr/bin:/bin; "
 

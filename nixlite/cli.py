@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("build", "build derivations as nix-build does"),
     "show-derivation": ("show_derivation", "print derivations as JSON"),
     "store": ("store", "inspect and maintain the store (path-info, verify, gc)"),
+    "log": ("log", "print the build log of a derivation or of an output it built"),
 }
 
 # Deep (but finite) Nix recursion needs a deep Python stack: evaluation runs

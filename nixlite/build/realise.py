@@ -47,7 +47,8 @@ from nixlite.build.errors import BuildError, build_error, status_text
 from nixlite.build.outputs import (
     ScannedOutput, check_fixed_output, enforce_output_checks, output_checks, scan_output,
 )
-from nixlite.build.progress import BuildLog, Progress, log_path
+from nixlite.build.logs import log_file, log_hint, log_root  # noqa: F401  (log_root: also imported from here)
+from nixlite.build.progress import BuildLog, Progress
 from nixlite.build.settings import BuildSettings  # noqa: F401  (also imported from here)
 from nixlite.eval.errors import NixError
 from nixlite.store import nix32
@@ -117,10 +118,6 @@ class RunningProcesses:
             for proc in self._procs:
                 with contextlib.suppress(OSError):
                     proc.kill()
-
-
-def log_root(store: Store) -> str:
-    return os.path.join(store.root, "nix", "var", "log", "nixlite", "drvs")
 
 
 # --- the workspace: build directory and output staging ---------------------------------
@@ -275,12 +272,12 @@ def run_python_builder(store: Store, drv_path: str, drv: Derivation, env: dict[s
         raise
     except python_builders.BuilderFailed as exc:
         log.line(f"error: {exc}")
-        raise _failure(drv_path, "failed", log) from None
+        raise _failure(store, drv_path, "failed", log) from None
     except Exception as exc:  # a bug in the builder: a failed build, not a crash of nixlite
         for line in traceback.format_exc().splitlines():
             log.line(line)
         log.line(f"error: internal error in Python builder: {type(exc).__name__}: {exc}")
-        raise _failure(drv_path, "failed", log) from None
+        raise _failure(store, drv_path, "failed", log) from None
 
 
 def _run_sandboxed_logged(log: BuildLog, defaults: dict[str, Any], argv: Any, **kwargs: Any) -> int:
@@ -291,13 +288,13 @@ def _run_sandboxed_logged(log: BuildLog, defaults: dict[str, Any], argv: Any, **
     return sandbox.run_sandboxed(argv, **options)
 
 
-def _failure(drv_path: str, what: str, log: BuildLog) -> BuildError:
-    """Nix's failure message: status, then the last log lines."""
+def _failure(store: Store, drv_path: str, what: str, log: BuildLog) -> BuildError:
+    """Nix's failure message: status, then the last log lines and how to see them all."""
     message = f"builder for '{drv_path}' {what}"
     tail = list(log.tail)
     if tail:
         message += f";\nlast {len(tail)} log lines:\n" + "".join(f"> {line}\n" for line in tail)
-        message += f"For full logs, see '{log.path}'."
+        message += log_hint(store, drv_path)
     return build_error(message)
 
 
@@ -442,7 +439,7 @@ def realise(job: BuildJob) -> bool:
 def _build_locked(job: BuildJob, missing: dict[str, str]) -> None:
     store, drv, drv_path = job.store, job.drv, job.drv_path
     input_paths = input_closure(store, drv)
-    log = BuildLog(log_path(log_root(store), drv_path), functools.partial(job.progress.line, drv_path))
+    log = BuildLog(log_file(store, drv_path), functools.partial(job.progress.line, drv_path))
     ws = Workspace(store, drv_path, job.settings.keep_failed)
     failed = True
     job.progress.started(drv_path)
@@ -460,7 +457,7 @@ def _build_locked(job: BuildJob, missing: dict[str, str]) -> None:
                 raise BuildCancelled(drv_path)
             if status != 0:
                 log.close()
-                raise _failure(drv_path, status_text(status), log)
+                raise _failure(store, drv_path, status_text(status), log)
         scanned = _scan_outputs(drv_path, drv, ws, input_paths)
         _check_outputs(store, drv_path, drv, ws, scanned)
         _install_outputs(store, drv_path, drv, ws, scanned, missing)

@@ -10,6 +10,7 @@ import time
 import pytest
 from drvs import make_drv, output_path
 
+from nixlite.build.logs import read_build_log
 from nixlite.build.scheduler import BuildFailure, plan_builds
 from nixlite.store.nar import nar_hash
 from nixlite.store.files import remove_tree
@@ -91,13 +92,11 @@ def test_failure_reports_log_tail_and_registers_nothing(store, build):
     assert lines[1] == "       last 25 log lines:"
     assert lines[2] == "       > line 6"
     assert lines[26] == "       > line 30"
-    assert lines[27].startswith("       For full logs, see '")
+    assert lines[27] == f"       For full logs, run 'nixlite log --store {store.root} {d}'."
     out = output_path(store, d)
     assert not store.is_valid(out)
     assert not os.path.lexists(store.physical(out))
-    log_file = lines[27].split("'")[1]
-    with open(log_file) as f:
-        assert f.read().count("line ") == 30
+    assert read_build_log(store, d).count(b"line ") == 30
 
 
 def test_failed_dependency_is_reported_for_dependents(store, build):

@@ -33,24 +33,34 @@ Token = tuple  # (type, value, start offset, end offset)
 
 _PATH_CHAR = r"[a-zA-Z0-9._+\-]"
 # One match per token: blanks before it are consumed by the possessive prefix
-# (flex matches them separately; the scanner keeps their start, see _expr_tokens).
+# (flex matches them separately; see _flex_positions).
 #
-# The first three groups are shortcuts for the commonest tokens, tried before
+# The first five groups are shortcuts for the commonest tokens, tried before
 # the full list (where Python's regex engine would scan an identifier three
 # times as a possible path or URI first). Each matches only where the full
-# list gives the same token: `word` is an identifier after which no path,
-# URI or `'` can continue, `brace` and `punct` are characters no longer rule
-# starts with. `string` is a whole "…" without `${`: one STRING token.
+# list gives the same token, and each starts with a character none of the
+# others starts with:
+# - `word` is an identifier that no path, URI or `'` continues. After the
+#   possessive run of [a-zA-Z0-9_-] the next character is none of those; a
+#   path needs a `/` after a run of path characters, a URI a `:` followed by
+#   a URI character, and `'` would continue the identifier.
+# - `punct` is a character or pair no longer rule starts with; a `.` is DOT
+#   unless `...`, a float (`.5`) or a path (`./a`, `.a/b`) starts there.
+# - `brace`: `${`, `{` and `}`.
+# - `string` is a whole "…" without `${`: one STRING token.
+# - `int`: digits that no `.` (a float) or path continues.
 _EXPR_RE = re.compile(
     r"""
     [\ \t\r\n]*+
     (?:
-      (?P<word>[a-zA-Z_][a-zA-Z0-9_\-]*+)(?![a-zA-Z0-9._+\-'/:])
+      (?P<word>[a-zA-Z_][a-zA-Z0-9_\-]*+)
+        (?!['/]|[.+][a-zA-Z0-9._+\-]*+[/:]|:[a-zA-Z0-9%/?:@&=+$,\-_.!~*'])
+    | (?P<punct>==|!=|&&|\|\||\|>|[;=()\[\]:,@?!]|\.(?![.0-9]|[a-zA-Z0-9._+\-]*+/))
     | (?P<brace>\$\{|[{}])
-    | (?P<punct>==|!=|&&|\|\||\|>|[;=()\[\]:,@?!])
     | "(?P<string>(?:[^$"\\]++|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*+\$?)"
-    | (?P<quote>")
+    | (?P<int>[0-9]++)(?![.a-zA-Z0-9_+\-]*+/|\.)
     | (?P<comment>\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)
+    | (?P<quote>")
     | (?P<path_interp>(?:[a-zA-Z0-9._+\-]*/|~/)(?=\$\{))
     | (?P<PATH>[a-zA-Z0-9._+\-]*(?:/[a-zA-Z0-9._+\-]+)+/?)
     | (?P<HPATH>~(?:/[a-zA-Z0-9._+\-]+)+/?)
@@ -67,9 +77,10 @@ _EXPR_RE = re.compile(
     re.VERBOSE,
 )
 _GROUP = _EXPR_RE.groupindex
-_WORD, _BRACE, _PUNCT, _STRING, _QUOTE = (_GROUP[g] for g in ("word", "brace", "punct", "string", "quote"))
-_COMMENT = _GROUP["comment"]
-_PATH_INTERP, _PATH, _HPATH, _SPATH, _URI = (_GROUP[g] for g in ("path_interp", "PATH", "HPATH", "SPATH", "URI"))
+_WORD, _PUNCT, _BRACE, _STRING, _SHORT_INT, _COMMENT = (
+    _GROUP[g] for g in ("word", "punct", "brace", "string", "int", "comment"))
+_QUOTE, _PATH_INTERP, _PATH, _HPATH, _SPATH, _URI = (
+    _GROUP[g] for g in ("quote", "path_interp", "PATH", "HPATH", "SPATH", "URI"))
 _FLOAT, _INT, _ID, _OP, _IND_OPEN, _INVALID = (_GROUP[g] for g in ("FLOAT", "INT", "ID", "op", "ind_open", "invalid"))
 
 KEYWORDS = {
@@ -97,9 +108,8 @@ def _raising(err: Exception):
     raise err
     yield
 
-# Inside "…": flex's STR rule, and the whole-string shortcut.
+# Inside "…": flex's STR rule.
 _STR_RE = re.compile(r"""(?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*\$(?=")|(?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])+""")
-_SIMPLE_STRING_RE = re.compile(r"""((?:[^$"\\]|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*\$?)\"""")
 _ESCAPE_RE = re.compile(r"\\([\s\S])|\r\n?")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 # Inside ''…'': flex's IND_STR rule.
@@ -188,67 +198,98 @@ class Lexer:
     def _expr_tokens(self, i: int, stack: list) -> int:
         """Tokens of the expression state, until the input ends or the state changes."""
         text = self.text
-        n = len(text)
-        match_expr = _EXPR_RE.match
         emit = self.out.append
-        keywords = KEYWORDS
+        keyword = KEYWORDS.get
         punct = _PUNCTUATION
-        # Flex matches blanks apart from the token after them: `last` is the
-        # start of the last match, `prev` of the one before (see __init__).
-        prev, last = self.prev_start, self.last_start
-        while i < n:
-            m = match_expr(text, i)
+        word_kind, punct_kind, brace_kind, string_kind, int_kind = _WORD, _PUNCT, _BRACE, _STRING, _SHORT_INT
+        next_match = _EXPR_RE.scanner(text, i).match
+        # The last three matches: flex's positions are worked out from them
+        # only when the state changes (_flex_positions), not for every token.
+        older = before = m = None
+        while True:
+            older, before = before, m
+            m = next_match()
             if m is None:  # only blanks are left
-                prev, last, i = last, i, n
                 break
             kind = m.lastindex
-            start = m.start(kind)
-            prev, last = (i, start) if start != i else (last, start)
-            j = m.end()
-            if kind == _WORD or kind == _ID:
-                word = m.group(kind)
-                emit((keywords.get(word, "ID"), word, start, j))
-            elif kind == _PUNCT or kind == _OP:
-                op = m.group(kind)
+            if kind == word_kind:
+                start, j = m.span(kind)
+                word = text[start:j]
+                emit((keyword(word, "ID"), word, start, j))
+            elif kind == punct_kind:
+                start, j = m.span(kind)
+                op = text[start:j]
                 emit((punct[op], op, start, j))
-            elif kind == _BRACE:
-                brace = m.group(kind)
+            elif kind == brace_kind:
+                start, j = m.span(kind)
+                brace = text[start:j]
                 if brace != "}":
                     stack.append("expr")
                 elif len(stack) > 1:
                     stack.pop()
                 emit((punct[brace], brace, start, j))
                 if stack[-1] != "expr":  # a `}` that returns to a string or path
-                    i = j
                     break
-            elif kind == _STRING:
-                start -= 1  # the group starts after the opening quote
-                # Flex's last two matches: the body (ignored here) and the closing quote.
-                prev, last = start, j - 1
-                emit(("STRING", unescape(m.group(kind)), start, j))
-            elif kind == _INT:
-                digits = m.group(kind)
-                emit(("INT", self._int(digits, start), start, j))
-            elif kind != _COMMENT:
-                self.prev_start, self.last_start = prev, last
-                return self._other_token(kind, m, start, j, stack)
-            i = j
-        self.prev_start, self.last_start = prev, last
-        return i
+            elif kind == string_kind:
+                start, j = m.span(kind)  # inside the quotes
+                emit(("STRING", unescape(text[start:j]), start - 1, j + 1))
+            elif kind == int_kind:
+                start, j = m.span(kind)
+                emit(("INT", self._int(text[start:j], start), start, j))
+            elif kind != _COMMENT and self._other_token(kind, m, stack):
+                break
+        if m is None:
+            at = before.end() if before is not None else i
+            self._flex_positions(older, before, at if at < len(text) else None)
+            return len(text)
+        self._flex_positions(before, m, None)
+        return m.end()
 
-    def _other_token(self, kind: int, m: re.Match, i: int, j: int, stack: list) -> int:
-        """The rarer tokens of the expression state; returns where scanning goes on."""
-        if kind == _QUOTE:
-            return self._string_start(i, stack)
+    def _flex_positions(self, before: re.Match | None, last: re.Match | None, blanks_at: int | None) -> None:
+        """Set last_start and prev_start (see __init__) after the matches `before` and `last`.
+
+        A match of _EXPR_RE is up to two flex matches: the blanks (if any)
+        and the token; a whole "…" counts as its two quotes. None stands for
+        matches before this run of the expression state; `blanks_at` is the
+        start of blanks that end the input.
+        """
+        starts = [self.prev_start, self.last_start]
+        for m in (before, last):
+            if m is None:
+                continue
+            kind = m.lastindex
+            if kind == _STRING:
+                starts += (m.start(kind) - 1, m.end() - 1)
+                continue
+            if m.start() != m.start(kind):
+                starts.append(m.start())
+            starts.append(m.start(kind))
+        if blanks_at is not None:
+            starts.append(blanks_at)
+        self.prev_start, self.last_start = starts[-2:]
+
+    def _other_token(self, kind: int, m: re.Match, stack: list) -> bool:
+        """The rarer tokens of the expression state; True if the state changed."""
+        i, j = m.span(kind)
+        if kind == _QUOTE:  # a "…" with `${` (or unterminated): its parts are tokens
+            stack.append("str")
+            self.out.append(("DQUOTE", '"', i, j))
+            return True
+        if kind == _IND_OPEN:
+            stack.append("ind")
+            self.out.append(("IND_OPEN", None, i, j))
+            return True
         if kind in (_PATH, _HPATH, _PATH_INTERP):
-            return self._path(m.group(kind), i, j, stack)
-        if kind == _INVALID:
-            self.out.append((INVALID, m.group(kind), i, j))
-        else:
-            self.out.append(self._literal(kind, m.group(kind), i, j, stack))
-        return j
+            self._path(m.group(kind), i, j, stack)
+            return stack[-1] != "expr"
+        self.out.append(self._literal(kind, m.group(kind), i, j))
+        return False
 
-    def _literal(self, kind: int, text: str, i: int, j: int, stack: list) -> Token:
+    def _literal(self, kind: int, text: str, i: int, j: int) -> Token:
+        if kind == _ID:
+            return (KEYWORDS.get(text, "ID"), text, i, j)
+        if kind == _OP:
+            return (_PUNCTUATION[text], text, i, j)
         if kind == _INT:
             return ("INT", self._int(text, i), i, j)
         if kind == _FLOAT:
@@ -257,8 +298,7 @@ class Lexer:
             return ("SPATH", text[1:-1], i, j)
         if kind == _URI:
             return ("URI", text, i, j)
-        stack.append("ind")  # ind_open
-        return ("IND_OPEN", None, i, j)
+        return (INVALID, text, i, j)
 
     # -- numbers --------------------------------------------------------------
 
@@ -276,17 +316,6 @@ class Lexer:
         return value
 
     # -- "…" strings ----------------------------------------------------------
-
-    def _string_start(self, i: int, stack: list):
-        text = self.text
-        m = _SIMPLE_STRING_RE.match(text, i + 1)
-        if m is not None:  # no interpolation: one token
-            self.prev_start, self.last_start = i, m.end() - 1
-            self.out.append(("STRING", unescape(m.group(1)), i, m.end()))
-            return m.end()
-        stack.append("str")
-        self.out.append(("DQUOTE", '"', i, i + 1))
-        return i + 1
 
     def _string_body(self, i: int, stack: list):
         text = self.text

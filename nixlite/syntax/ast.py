@@ -1,4 +1,4 @@
-"""The Nix abstract syntax tree: one frozen dataclass per node.
+"""The Nix abstract syntax tree: one frozen record class per node.
 
 This is the contract between the parser (which builds it from Lark's tree)
 and the evaluator (which compiles it). It mirrors the node set of Nix's own
@@ -21,15 +21,20 @@ and the evaluator (which compiles it). It mirrors the node set of Nix's own
 Every node carries `pos`, the source position Nix would report for it.
 Attribute names in paths are `str` when static and an `Expr` when dynamic
 (`a.${e}`, `"${e}" = …`).
+
+Each class is what `@dataclass(frozen=True, slots=True)` would make of it
+(fields in order, equality, hashing, frozen, `dataclasses.fields`);
+`@frozen_node` (nodeclass.py) makes it at a fraction of the start-up cost.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
+from nixlite.syntax.nodeclass import frozen_node
 
-@dataclass(frozen=True, slots=True)
+
+@frozen_node
 class Pos:
     """A source position: file name (or «string»/«stdin»), 1-based line and column."""
 
@@ -41,7 +46,7 @@ class Pos:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Expr:
     """Base class of all expression nodes."""
 
@@ -52,42 +57,42 @@ class Expr:
 AttrName = Union[str, Expr]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Int(Expr):
     """An integer literal: `42`."""
 
     value: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Float(Expr):
     """A float literal: `1.5`, `.5`, `1.e3`."""
 
     value: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Str(Expr):
     """A string without interpolation: `"abc"`, `''abc''`, or a URI `http://x`."""
 
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Path(Expr):
     """A path literal resolved to an absolute path: `./a`, `/a/b`, `~/a`."""
 
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Var(Expr):
     """A variable reference: `x`."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Select(Expr):
     """Attribute selection: `e.a.b` or `e.a.b or default`."""
 
@@ -96,7 +101,7 @@ class Select(Expr):
     default: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class HasAttr(Expr):
     """The has-attribute test: `e ? a.b`."""
 
@@ -104,7 +109,7 @@ class HasAttr(Expr):
     path: tuple[AttrName, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Binding:
     """One static attribute `name = value;` (or `inherit name;` when inherited)."""
 
@@ -114,7 +119,7 @@ class Binding:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class DynamicBinding:
     """One dynamic attribute `"${name}" = value;`."""
 
@@ -123,7 +128,7 @@ class DynamicBinding:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class AttrSet(Expr):
     """An attribute set `{ … }` or `rec { … }`.
 
@@ -136,14 +141,14 @@ class AttrSet(Expr):
     dynamic: tuple[DynamicBinding, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class List(Expr):
     """A list literal: `[ a b c ]`."""
 
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Formal:
     """One formal parameter of a set pattern: `name` or `name ? default`."""
 
@@ -152,7 +157,7 @@ class Formal:
     pos: Pos
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Formals:
     """A set pattern `{ a, b ? 1, ... }`, formals in source order."""
 
@@ -160,7 +165,7 @@ class Formals:
     ellipsis: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Lambda(Expr):
     """A function: `x: body`, `{ a, … }: body`, `x@{ … }: body`, `{ … }@x: body`."""
 
@@ -169,7 +174,7 @@ class Lambda(Expr):
     body: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Call(Expr):
     """Function application `f a b`, with the arguments of one application chain."""
 
@@ -177,7 +182,7 @@ class Call(Expr):
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Let(Expr):
     """`let bindings; in body`; `attrs` is the (recursive) binding set."""
 
@@ -185,7 +190,7 @@ class Let(Expr):
     body: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class With(Expr):
     """`with env; body`."""
 
@@ -193,7 +198,7 @@ class With(Expr):
     body: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class If(Expr):
     """`if cond then then_ else else_`."""
 
@@ -202,7 +207,7 @@ class If(Expr):
     else_: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Assert(Expr):
     """`assert cond; body`."""
 
@@ -210,7 +215,7 @@ class Assert(Expr):
     body: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class Not(Expr):
     """Boolean negation `!e`."""
 
@@ -222,7 +227,7 @@ class Not(Expr):
 BINARY_OPS = ("==", "!=", "&&", "||", "->", "//", "++")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class BinaryOp(Expr):
     """`lhs op rhs` for op in BINARY_OPS."""
 
@@ -231,7 +236,7 @@ class BinaryOp(Expr):
     rhs: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class ConcatStrings(Expr):
     """`a + b` (force_string False) or an interpolated string (force_string True)."""
 
@@ -239,6 +244,6 @@ class ConcatStrings(Expr):
     parts: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_node
 class CurPos(Expr):
     """`__curPos`: the position of this expression as an attribute set."""

@@ -47,6 +47,10 @@ class BaseScope:
         self._loader = loader
         self.parent = parent
 
+    def install(self, values: dict[str, Any]) -> None:
+        """Set the values while the loader is still running (it may compile against them)."""
+        self._values = values
+
     @property
     def values(self) -> dict[str, Any]:
         if self._values is None:

@@ -65,6 +65,14 @@ class EvalState:
         from nixlite.primops.registry import make_builtins
 
         self._builtins, top = make_builtins(self)
+        # Nix evaluates derivation.nix while creating the base environment, so
+        # `derivation` is a function from the start: `{ d = derivation; }`
+        # prints `<LAMBDA>`, not `<CODE>`. It is compiled against this very
+        # scope, whose values must be in place first.
+        self.base_scope.install(top)
+        derivation = top.get("derivation")
+        if type(derivation) is Thunk:
+            derivation.force()
         return top
 
     @property

@@ -1,5 +1,6 @@
 # nixlite's `derivation`: derivationStrict (which writes the .drv) wrapped into the value
-# users know (see derivation.py). Laid out line for line like Nix's own, so error positions agree.
+# users know (see derivation.py). Laid out line for line like Nix's own, so error positions
+# agree: Nix 2.8's embedded copy starts with an empty line, which puts the lambda on line 5.
 
 drvAttrs @ { outputs ? [ "out" ], ... }:
 
@@ -12,7 +13,6 @@ let
       inherit drvAttrs;
     };
 
-  # One { name = <output>; value = <the derivation value of that output>; } per output.
   outputToAttrListElement = outputName:
     { name = outputName;
       value = commonAttrs // {

@@ -61,10 +61,28 @@ def run(args: argparse.Namespace) -> int:
             value = select_attr_path(state, root, path, auto_args)
             if auto_args is not None:
                 value = auto_call(state, value, auto_args)
-            # nix-instantiate 2.8 ends JSON output without a newline.
-            sys.stdout.write(render_value(state, value, args) + ("" if args.json else "\n"))
+            if args.json and not args.xml:
+                _print_json(state, value, args.strict)
+            else:
+                sys.stdout.write(render_value(state, value, args) + "\n")
             sys.stdout.flush()
     return 0
+
+
+def _print_json(state: Any, value: Any, strict: bool) -> None:
+    """The JSON text, without a newline as nix-instantiate 2.8 prints it.
+
+    When the value cannot be converted, Nix has already printed the part
+    before the failing value, with the open brackets closed (`{"a":1,"b":}`),
+    and then reports the error: so is it here.
+    """
+    from nixlite.primops.json import JsonWriter
+
+    writer = JsonWriter(state, strict)
+    try:
+        writer.write(value)
+    finally:
+        sys.stdout.write(writer.text())
 
 
 def _evaluate_input(state: Any, item: str, is_expr: bool) -> Any:
@@ -193,7 +211,7 @@ def render_value(state: Any, value: Any, args: argparse.Namespace) -> str:
     if args.json:
         from nixlite.primops import json
 
-        return json.value_to_json(state, value)  # type: ignore[attr-defined,no-any-return]
+        return json.value_to_json(state, value, args.strict)  # type: ignore[attr-defined,no-any-return]
     from nixlite.eval.printer import print_value
 
     if args.strict:

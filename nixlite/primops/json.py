@@ -47,9 +47,15 @@ class JsonWriter:
     """Writes values as JSON text, collecting the string context of what it writes.
 
     Not `strict` (nix-instantiate --json without --strict), a value not yet
-    evaluated is an error, as in Nix. A value that has no JSON form is
+    evaluated is an error, as in Nix 2.8. A value that has no JSON form is
     reported at its own position (a function's) or else at the attribute
-    holding it, as Nix does.
+    holding it, with Nix 2.8's trace frame `message for the trace` at the
+    latter.
+
+    Like Nix's JSON writer, whose objects close their brackets when they are
+    destroyed, a container being written is closed even when writing its
+    contents fails: after an error, `text()` is what Nix has printed by then,
+    e.g. `{"a":1,"b":}` (nix-instantiate --json prints that before the error).
     """
 
     def __init__(self, state: Any, strict: bool = True) -> None:
@@ -65,7 +71,7 @@ class JsonWriter:
         t = type(v)
         if t is Thunk:
             if v.code is not None and not self.strict:
-                raise EvalError("cannot convert a thunk to JSON")
+                raise _not_convertible("a thunk", None, pos)
             v = v.force()
             t = type(v)
         out = self.out
@@ -89,9 +95,8 @@ class JsonWriter:
         elif t is PathValue:
             self._coerced(v, copy_to_store=True)
         else:
-            err = EvalError(f"cannot convert {type_name(v)} to JSON")
             own_pos = getattr(v, "pos", None) if isinstance(v, Lambda) else None
-            raise err.at(own_pos or pos)
+            raise _not_convertible(type_name(v), own_pos, pos)
 
     def _coerced(self, v: Any, copy_to_store: bool) -> None:
         text, ctx = coerce_to_string(self.state, v, copy_to_store=copy_to_store)
@@ -102,11 +107,13 @@ class JsonWriter:
         out = self.out
         write = self.write
         out.append("[")
-        for i, item in enumerate(items):
-            if i:
-                out.append(",")
-            write(item, pos)
-        out.append("]")
+        try:
+            for i, item in enumerate(items):
+                if i:
+                    out.append(",")
+                write(item, pos)
+        finally:
+            out.append("]")
 
     def _attrs(self, s: Attrs, pos: Any) -> None:
         if "__toString" in s:
@@ -118,12 +125,21 @@ class JsonWriter:
             return
         out = self.out
         out.append("{")
-        for i, name in enumerate(sorted(s)):
-            if i:
-                out.append(",")
-            out.append(json_string(name) + ":")
-            self.write(s[name], positions.get(name, pos))
-        out.append("}")
+        try:
+            for i, name in enumerate(sorted(s)):
+                if i:
+                    out.append(",")
+                out.append(json_string(name) + ":")
+                self.write(s[name], positions.get(name, pos))
+        finally:
+            out.append("}")
+
+
+def _not_convertible(what: str, own_pos: Any, pos: Any) -> EvalError:
+    """Nix 2.8's error for a value without a JSON form, with its odd trace frame."""
+    err = EvalError(f"cannot convert {what} to JSON").at(own_pos or pos)
+    err.add_trace(pos, "message for the trace")
+    return err
 
 
 def to_json(state: Any, v: Any, out: list[str], context: set[str], strict: bool = True) -> None:

@@ -24,7 +24,7 @@ import stat
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-from nixlite.build.errors import BuildError, build_error
+from nixlite.build.errors import HASH_MISMATCH, BuildError, build_error
 from nixlite.store.derivation import Derivation, DerivationOutput
 from nixlite.store.hashes import Hash
 from nixlite.store.nar import nar_hash, nar_serialise
@@ -97,7 +97,7 @@ def check_fixed_output(drv_path: str, output: DerivationOutput, physical: str, s
     wanted = Hash(algo, bytes.fromhex(output.hash))
     if got != wanted.digest:
         raise build_error(f"hash mismatch in fixed-output derivation '{drv_path}':\n"
-                          f"  specified: {wanted.sri()}\n     got:    {Hash(algo, got).sri()}")
+                          f"  specified: {wanted.sri()}\n     got:    {Hash(algo, got).sri()}", HASH_MISMATCH)
     if scanned.references:
         refs = sorted(scanned.references)
         raise BuildError(f"fixed-output derivations must not reference store paths: '{drv_path}' "

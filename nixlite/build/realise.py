@@ -43,7 +43,7 @@ from typing import Any, Callable
 
 from nixlite.build import python_builders, sandbox
 from nixlite.build.environment import ExportedPath, builder_inputs
-from nixlite.build.errors import BuildError, build_error, status_text
+from nixlite.build.errors import OUTPUT_REJECTED, PERMANENT_FAILURE, TIMED_OUT, BuildError, build_error, status_text
 from nixlite.build.outputs import (
     ScannedOutput, check_fixed_output, enforce_output_checks, output_checks, scan_output,
 )
@@ -226,8 +226,9 @@ def _exported(store: Store, path: str) -> ExportedPath:
 
 
 def run_process_builder(store: Store, drv: Derivation, env: dict[str, str], ws: Workspace,
-                        input_paths: set[str], log: BuildLog, running: RunningProcesses) -> int:
-    """Run `builder args…` in the sandbox; its exit status."""
+                        input_paths: set[str], log: BuildLog, running: RunningProcesses,
+                        limits: sandbox.TimeLimits | None = None) -> int:
+    """Run `builder args…` in the sandbox; its exit status (sandbox.TimedOut past `limits`)."""
     sandbox.write_etc_files(ws.etc_dir)
     spec = sandbox.SandboxSpec(
         cwd=sandbox.SANDBOX_BUILD_DIR,
@@ -237,7 +238,7 @@ def run_process_builder(store: Store, drv: Derivation, env: dict[str, str], ws: 
     proc = sandbox.start([drv.builder, *drv.args], spec, env)
     running.add(proc)
     try:
-        return sandbox.pump(proc, log.write)
+        return sandbox.pump(proc, log.write, limits)
     finally:
         running.remove(proc)
 
@@ -316,6 +317,19 @@ def _scan_outputs(drv_path: str, drv: Derivation, ws: Workspace, input_paths: se
             scanned[name] = scan_output(staged, candidates)
         except (NarError, OSError) as exc:
             raise BuildError(f"while checking output '{out.path}' of '{drv_path}': {exc}") from None
+    return scanned
+
+
+def _accepted_outputs(store: Store, drv_path: str, drv: Derivation, ws: Workspace,
+                      input_paths: set[str]) -> dict[str, ScannedOutput]:
+    """Step 4; its failures are Nix's OutputRejected (exit status 1, not a failed build's 100)."""
+    try:
+        scanned = _scan_outputs(drv_path, drv, ws, input_paths)
+        _check_outputs(store, drv_path, drv, ws, scanned)
+    except BuildError as err:
+        if err.kind == PERMANENT_FAILURE:
+            err.kind = OUTPUT_REJECTED
+        raise
     return scanned
 
 
@@ -404,7 +418,11 @@ def _move(source: str, target: str) -> None:
 
 @dataclass
 class BuildJob:
-    """One derivation to realise and what it needs from the run."""
+    """One derivation to realise and what it needs from the run.
+
+    goal_outputs  the outputs Nix's goal for this derivation was made for, as
+                  Nix 2.8 names the goal in messages (`out`, `dev,out`, `*`)
+    """
 
     store: Store
     drv_path: str
@@ -412,6 +430,23 @@ class BuildJob:
     settings: BuildSettings
     progress: Progress
     running: RunningProcesses
+    goal_outputs: str = "*"
+
+    @property
+    def goal_name(self) -> str:
+        """Nix 2.8's DerivationGoal name: `building of '<drv>!<outputs>' from .drv file`."""
+        return f"building of '{self.drv_path}!{self.goal_outputs}' from .drv file"
+
+
+def _run_with_limits(job: BuildJob, env: dict[str, str], ws: Workspace, input_paths: set[str],
+                     log: BuildLog) -> int:
+    """run_process_builder under --timeout / --max-silent-time: Nix's `timed out` error past them."""
+    limits = sandbox.TimeLimits(job.settings.timeout, job.settings.max_silent_time)
+    try:
+        return run_process_builder(job.store, job.drv, env, ws, input_paths, log, job.running, limits)
+    except sandbox.TimedOut as stop:
+        log.close()
+        raise BuildError(f"{job.goal_name} {stop}", kind=TIMED_OUT) from None
 
 
 def _missing_outputs(store: Store, drv: Derivation) -> dict[str, str]:
@@ -452,14 +487,13 @@ def _build_locked(job: BuildJob, missing: dict[str, str]) -> None:
         if drv.builder.startswith(python_builders.PREFIX):
             run_python_builder(store, drv_path, drv, inputs.env, ws, input_paths, log)
         else:
-            status = run_process_builder(store, drv, inputs.env, ws, input_paths, log, job.running)
+            status = _run_with_limits(job, inputs.env, ws, input_paths, log)
             if job.running.cancelled.is_set():
                 raise BuildCancelled(drv_path)
             if status != 0:
                 log.close()
                 raise _failure(store, drv_path, status_text(status), log)
-        scanned = _scan_outputs(drv_path, drv, ws, input_paths)
-        _check_outputs(store, drv_path, drv, ws, scanned)
+        scanned = _accepted_outputs(store, drv_path, drv, ws, input_paths)
         _install_outputs(store, drv_path, drv, ws, scanned, missing)
         failed = False
     finally:

@@ -27,9 +27,11 @@ image's root filesystem (dockerTools' runAsRoot) ask for `uid0=True`; see
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable, Mapping, Sequence
 
@@ -226,19 +228,94 @@ def start(argv: Sequence[str], spec: SandboxSpec, env: Mapping[str, str],
             pass_fds=tuple(fds), umask=0o022)  # Nix gives builders umask 022
 
 
-def pump(proc: subprocess.Popen[bytes], on_output: Callable[[bytes], None]) -> int:
-    """Pass everything a started command writes to `on_output` until it exits; its status."""
+@dataclass(frozen=True)
+class TimeLimits:
+    """How long a command may run (Nix's --timeout) and stay silent (--max-silent-time); 0: no limit."""
+
+    timeout: float = 0
+    max_silent: float = 0
+
+    def time_left(self, started: float, last_output: float, now: float) -> float | None:
+        """Seconds until a limit is reached (None: no limit)."""
+        left = [limit + since - now for limit, since in ((self.timeout, started), (self.max_silent, last_output))
+                if limit]
+        return min(left) if left else None
+
+
+class TimedOut(Exception):
+    """A command stopped by its TimeLimits; `silence` tells which limit (see `pump`)."""
+
+    def __init__(self, seconds: float, silence: bool) -> None:
+        super().__init__(f"timed out after {seconds:g} seconds" + (" of silence" if silence else ""))
+        self.seconds = seconds
+        self.silence = silence
+
+
+# After killing a sandbox, how long to wait for its last processes to close their output.
+_KILL_GRACE_SECONDS = 10.0
+
+
+def kill_sandbox(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a started sandbox with every process in it, and wait until they are gone.
+
+    Killing bwrap kills the sandbox's init (--die-with-parent), and with it
+    the whole pid namespace; once the last process in it is gone, nobody
+    holds the output pipe, so its end of file is the sign that nothing runs
+    any more (nothing then writes into the build's directories).
+    """
+    proc.kill()
+    proc.wait()
+    if proc.stdout is None or proc.stdout.closed:
+        return
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + _KILL_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if ready and not os.read(fd, 65536):
+            return
+
+
+def pump(proc: subprocess.Popen[bytes], on_output: Callable[[bytes], None],
+         limits: TimeLimits | None = None) -> int:
+    """Pass everything a started command writes to `on_output` until it exits; its status.
+
+    With `limits`, a command that runs too long or stays silent too long is
+    killed with its whole sandbox (`kill_sandbox`) and TimedOut is raised;
+    the silence limit is looked at first, as Nix does.
+    """
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
+    limits = limits or TimeLimits()
+    started = last_output = time.monotonic()
     try:
         while True:
+            left = limits.time_left(started, last_output, time.monotonic())
+            if left is not None and not select.select([fd], [], [], max(left, 0.0))[0]:
+                _stop(proc, limits, started, last_output)
+                continue  # woken a moment early
             data = os.read(fd, 65536)
             if not data:
                 break
+            last_output = time.monotonic()
             on_output(data)
+        # The output is closed but the command may still be running (`exec >&-; sleep …`).
+        while True:
+            left = limits.time_left(started, last_output, time.monotonic())
+            try:
+                return proc.wait(timeout=None if left is None else max(left, 0.0))
+            except subprocess.TimeoutExpired:
+                _stop(proc, limits, started, last_output)
     finally:
         proc.stdout.close()
-    return proc.wait()
+
+
+def _stop(proc: subprocess.Popen[bytes], limits: TimeLimits, started: float, last_output: float) -> None:
+    now = time.monotonic()
+    silence = bool(limits.max_silent) and now - last_output >= limits.max_silent
+    if not silence and not (limits.timeout and now - started >= limits.timeout):
+        return  # woken early: not yet
+    kill_sandbox(proc)
+    raise TimedOut(limits.max_silent if silence else limits.timeout, silence)
 
 
 def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],

@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, TextIO
 
-from nixlite.build.errors import BuildError
+from nixlite.build.errors import DEPENDENCY_FAILED, GOALS_FAILED, HASH_MISMATCH, BuildError, exit_status
 from nixlite.build.settings import BuildSettings
 from nixlite.store.derivation import Derivation
 from nixlite.store.store import Store, StoreError
@@ -46,7 +46,12 @@ class BuildFailure(Exception):
 
     @property
     def hash_mismatch(self) -> bool:
-        return any(e.message.startswith("hash mismatch in fixed-output derivation") for e in self.errors)
+        return any(e.kind == HASH_MISMATCH for e in self.errors)
+
+    @property
+    def exit_status(self) -> int:
+        """nix-build's exit code for these failures (`nixlite.build.errors.exit_status`)."""
+        return exit_status(self.errors)
 
 
 @dataclass
@@ -55,6 +60,8 @@ class Plan:
 
     drvs: dict[str, Derivation] = field(default_factory=dict)
     waits_for: dict[str, set[str]] = field(default_factory=dict)
+    goal_outputs: dict[str, str] = field(default_factory=dict)  # see `_name_goals`
+    targets: list[str] = field(default_factory=list)  # the asked-for derivations to build, in order
 
     def order(self) -> list[str]:
         """Dependencies first (for `these N derivations will be built`)."""
@@ -84,7 +91,8 @@ def plan_builds(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]
     """What must be built for `targets` (drv path, wanted output names or None for all)."""
     plan = Plan()
     wanted: dict[str, set[str] | None] = {}
-    todo: list[tuple[str, set[str] | None]] = [(p, None if o is None else set(o)) for p, o in targets]
+    asked = [(p, None if o is None else set(o)) for p, o in targets]
+    todo = list(asked)
     while todo:
         drv_path, outputs = todo.pop()
         if drv_path in plan.drvs:
@@ -107,7 +115,37 @@ def plan_builds(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]
             todo.append((input_path, set(input_outputs)))
     for drv_path, drv in plan.drvs.items():
         plan.waits_for[drv_path] = {p for p in drv.input_drvs if p in plan.drvs}
+    _name_goals(plan, asked)
     return plan
+
+
+def _goal_key(drv_path: str) -> tuple[str, str]:
+    """Nix's goal order (Goal::key): by derivation name, then path."""
+    return drv_path[len(drv_path.split("-", 1)[0]) + 1:], drv_path
+
+
+def _name_goals(plan: Plan, targets: list[tuple[str, set[str] | None]]) -> None:
+    """Which outputs Nix 2.8 names each derivation's goal after (`…drv!out from .drv file`).
+
+    A goal keeps the outputs it was created for: a target's are those of its
+    first mention (`*` when all outputs were asked for); an input's are those
+    that the first derivation reaching it wants, reaching level by level in
+    Nix's goal order.
+    """
+    level: list[str] = []
+    for drv_path, outputs in targets:
+        if drv_path in plan.drvs and drv_path not in plan.goal_outputs:
+            plan.goal_outputs[drv_path] = "*" if outputs is None else ",".join(sorted(outputs))
+            level.append(drv_path)
+    plan.targets = list(level)
+    while level:
+        reached: list[str] = []
+        for drv_path in sorted(level, key=_goal_key):
+            for input_path, wanted in sorted(plan.drvs[drv_path].input_drvs.items()):
+                if input_path in plan.drvs and input_path not in plan.goal_outputs:
+                    plan.goal_outputs[input_path] = ",".join(sorted(wanted))
+                    reached.append(input_path)
+        level = reached
 
 
 def _announce(plan: Plan, stream: TextIO) -> None:
@@ -133,7 +171,9 @@ class _Execution:
         self.running = RunningProcesses()
         self.pending = {p: set(deps) for p, deps in plan.waits_for.items()}
         self.errors: list[BuildError] = []
+        self.error_of: dict[str, BuildError] = {}
         self.failed: set[str] = set()
+        self.succeeded: set[str] = set()
 
     def run(self) -> None:
         import concurrent.futures as futures
@@ -147,7 +187,7 @@ class _Execution:
                     if not self.errors or self.settings.keep_going:
                         for drv_path in self._ready(len(active)):
                             job = BuildJob(self.store, drv_path, self.plan.drvs[drv_path], self.settings,
-                                           self.progress, self.running)
+                                           self.progress, self.running, self.plan.goal_outputs[drv_path])
                             active[pool.submit(realise, job)] = drv_path
                     if not active:
                         break
@@ -181,12 +221,14 @@ class _Execution:
         except (StoreError, SandboxUnavailable, OSError) as exc:
             self._failed(drv_path, BuildError(f"while building '{drv_path}': {exc}"))
             return
+        self.succeeded.add(drv_path)
         for deps in self.pending.values():
             deps.discard(drv_path)
 
     def _failed(self, drv_path: str, err: BuildError) -> None:
         self.failed.add(drv_path)
         self.errors.append(err)
+        self.error_of[drv_path] = err
         if not self.settings.keep_going:
             self.running.cancel()
 
@@ -201,7 +243,27 @@ class _Execution:
             if failed_inputs:
                 self.failed.add(drv_path)
                 self.errors.append(BuildError(
-                    f"{len(failed_inputs)} dependencies of derivation '{drv_path}' failed to build"))
+                    f"{len(failed_inputs)} dependencies of derivation '{drv_path}' failed to build",
+                    kind=DEPENDENCY_FAILED))
+                self.error_of[drv_path] = self.errors[-1]
+
+    def reported_errors(self) -> list[BuildError]:
+        """The errors in the order nix-build prints them (Nix's Worker and Store::buildPaths).
+
+        An input's failure is printed when it happens. The errors of the
+        asked-for derivations that nothing else needs come at the end, in
+        goal order, the first of them last; when more than one asked-for
+        derivation did not succeed, `build of '…', '…' failed` follows.
+        """
+        inputs = {p for deps in self.plan.waits_for.values() for p in deps}
+        tops = sorted((p for p in self.plan.targets if p not in inputs and p in self.error_of), key=_goal_key)
+        top_errors = [self.error_of[p] for p in tops]
+        ordered = [e for e in self.errors if all(e is not t for t in top_errors)] + top_errors[1:] + top_errors[:1]
+        not_built = sorted(p for p in self.plan.targets if p not in self.succeeded)
+        if len(not_built) > 1 or (not_built and not top_errors):
+            paths = ", ".join(f"'{p}'" for p in not_built)
+            ordered.append(BuildError(f"build of {paths} failed", kind=GOALS_FAILED))
+        return ordered
 
 
 def realise_derivations(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]], *,
@@ -227,4 +289,4 @@ def realise_derivations(store: Store, targets: Iterable[tuple[str, Iterable[str]
     finally:
         progress.close()
     if execution.errors:
-        raise BuildFailure(execution.errors)
+        raise BuildFailure(execution.reported_errors())

@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 
 @dataclass
 class BuildSettings:
-    """Options of a build run (nix-build's --cores, --keep-failed, --keep-going)."""
+    """Options of a build run (nix-build's --cores, --keep-failed, --keep-going, --timeout,
+    --max-silent-time, --check).
+
+    timeout / max_silent_time are seconds (0: no limit); they apply to
+    process builders, which are killed with their whole sandbox.
+    """
 
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
     keep_failed: bool = False
     keep_going: bool = False
+    timeout: int = 0
+    max_silent_time: int = 0
+    check: bool = False

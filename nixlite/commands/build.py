@@ -2,6 +2,7 @@
 
     nixlite build [FILE] [-A attr]… [--arg N E] [--argstr N S] [-I p] [-E expr]
                   [-o result | --no-out-link] [-j N] [--cores N] [-K] [-k]
+                  [--timeout N] [--max-silent-time N] [--check]
                   [--show-trace] [--store ROOT]
 
 FILE may also be a store derivation (`/nix/store/…drv`, or its physical
@@ -16,8 +17,13 @@ The links point at the physical store path (under `--store ROOT`), so that
 they can be followed on this machine; the printed paths are the logical
 /nix/store ones, as Nix prints them.
 
-Exit status as Nix's: 1 for evaluation errors, 100 when a build failed, 102
-when a fixed-output hash did not match.
+`--timeout N` / `--max-silent-time N` kill a builder (with its whole
+sandbox) that runs longer than N seconds / writes nothing for N seconds,
+with Nix's `building of '…' timed out after N seconds [of silence]`.
+
+Exit status as Nix's (`nixlite.build.errors.exit_status`): 1 for evaluation
+errors and rejected outputs, 100 when a build failed, 101 when one timed
+out, 102 when a fixed-output hash did not match.
 """
 
 from __future__ import annotations
@@ -32,10 +38,6 @@ from nixlite.commands.drv_selection import (
     add_selection_arguments, evaluate_selection, selected_outputs,
 )
 from nixlite.eval.errors import NixError
-
-EXIT_BUILD_FAILED = 100
-EXIT_HASH_MISMATCH = 102
-
 
 class OutLinkError(NixError):
     """A `result` link that cannot be made, or a store derivation that is not there."""
@@ -53,6 +55,16 @@ def _jobs(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds")
+    return n
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_selection_arguments(parser)
     parser.add_argument("-o", "--out-link", dest="out_link", default="result",
@@ -63,6 +75,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cores", type=int, default=0, help="NIX_BUILD_CORES for builders (0: all CPUs)")
     parser.add_argument("-K", "--keep-failed", action="store_true", help="keep the build directory of a failed build")
     parser.add_argument("-k", "--keep-going", action="store_true", help="build what does not depend on a failure")
+    parser.add_argument("--timeout", type=_seconds, default=0, metavar="N",
+                        help="kill a build that runs longer than N seconds (0: no limit)")
+    parser.add_argument("--max-silent-time", type=_seconds, default=0, metavar="N",
+                        help="kill a build that writes nothing for N seconds (0: no limit)")
     parser.add_argument("-Q", "--no-build-output", action="store_true", help="accepted for nix-build compatibility")
 
 
@@ -126,18 +142,17 @@ def make_result_link(store, link: str, store_path: str) -> None:  # type: ignore
 def run(args: argparse.Namespace) -> int:
     store, selected = _selected_outputs(args)
     settings = BuildSettings(cores=args.cores or os.cpu_count() or 1, keep_failed=args.keep_failed,
-                             keep_going=args.keep_going)
-    targets: dict[str, set[str]] = {}
-    for drv_path, output in selected:
-        targets.setdefault(drv_path, set()).add(output)
+                             keep_going=args.keep_going, timeout=args.timeout,
+                             max_silent_time=args.max_silent_time)
     try:
-        realise_derivations(store, targets.items(), jobs=args.jobs, settings=settings)
+        # One target per selected output, in order, as nix-build asks for them.
+        realise_derivations(store, [(d, [o]) for d, o in selected], jobs=args.jobs, settings=settings)
     except BuildFailure as failure:
         from nixlite import diagnostics
 
         for err in failure.errors:
             diagnostics.report(err)
-        return EXIT_HASH_MISMATCH if failure.hash_mismatch else EXIT_BUILD_FAILED
+        return failure.exit_status
     out_paths = [store.read_derivation(d).outputs[o].path for d, o in selected]  # type: ignore[attr-defined]
     if not args.no_out_link:
         for name, path in zip(_link_names(args.out_link, selected), out_paths):

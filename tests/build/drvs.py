@@ -9,6 +9,7 @@ directly; the end-to-end tests go through `nixlite build`.
 
 from __future__ import annotations
 
+import os
 from typing import Iterable
 
 from nixlite.store.derivation import Derivation, DerivationOutput, fill_output_paths, fixed_output
@@ -54,3 +55,16 @@ def make_drv(store: Store, name: str, script: str = "", *, builder: str = "/bin/
 
 def output_path(store: Store, drv_path: str, output: str = "out") -> str:
     return store.read_derivation(drv_path).outputs[output].path
+
+
+def processes_with(marker: str) -> list[int]:
+    """The pids of running processes whose command line contains `marker`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found

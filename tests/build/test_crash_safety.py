@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from drvs import make_drv, output_path
+from drvs import make_drv, output_path, processes_with
 
 from nixlite.build.progress import log_path
 from nixlite.build.realise import STAGE_GLOB, log_root
@@ -42,19 +42,6 @@ def _wait_for_log(store, drv_path: str, text: str, timeout: float = 20) -> None:
     raise AssertionError(f"the build never logged {text!r}")
 
 
-def _processes_with(marker: str) -> list[int]:
-    found = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if marker.encode() in f.read():
-                        found.append(int(pid))
-            except OSError:
-                pass
-    return found
-
-
 def test_sigkill_during_build_then_rebuild(store, build):
     # The builder lingers until a deadline, so that the first attempt can be killed mid-way
     # and the second, later, attempt completes.
@@ -68,7 +55,7 @@ def test_sigkill_during_build_then_rebuild(store, build):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     time.sleep(0.3)
-    assert _processes_with(marker) == []  # the builder died with nixlite
+    assert processes_with(marker) == []  # the builder died with nixlite
     assert not store.is_valid(out)
     assert not os.path.lexists(store.physical(out))
     stale = fnmatch.filter(os.listdir(store.real_store_dir), STAGE_GLOB)

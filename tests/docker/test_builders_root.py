@@ -185,7 +185,7 @@ in { shadowSetup = p.dockerTools.shadowSetup; shadow = "${p.shadow}";
 def prelude_tools():
     """The prelude's shadowSetup and the host-tools derivation attributes of bash, coreutils and shadow."""
     from tests.e2e.e2e_helpers import PRELUDE, nixlite
-    proc = nixlite(["eval", "-I", f"nixpkgs={PRELUDE}", "--json", "--expr", HOST_TOOLS_EXPR])
+    proc = nixlite(["eval", "-I", f"nixpkgs={PRELUDE}", "--strict", "--json", "--expr", HOST_TOOLS_EXPR])
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 

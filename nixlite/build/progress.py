@@ -88,14 +88,16 @@ class Progress:
         self._lock = threading.Lock()
         self._shown = False
 
-    def started(self, drv_path: str) -> None:
+    def started(self, drv_path: str, checking: bool = False) -> None:
+        """A build began (`checking`: a --check rebuild, announced as Nix announces it)."""
         with self._lock:
             self._running[drv_path] = ""
             self._current = drv_path
             if self.interactive:
                 self._redraw()
             else:
-                self.stream.write(f"building '{drv_path}'...\n")
+                what = "checking outputs of" if checking else "building"
+                self.stream.write(f"{what} '{drv_path}'...\n")
                 self.stream.flush()
 
     def line(self, drv_path: str, text: str) -> None:

@@ -43,7 +43,9 @@ from typing import Any, Callable
 
 from nixlite.build import python_builders, sandbox
 from nixlite.build.environment import ExportedPath, builder_inputs
-from nixlite.build.errors import OUTPUT_REJECTED, PERMANENT_FAILURE, TIMED_OUT, BuildError, build_error, status_text
+from nixlite.build.errors import (
+    NOT_DETERMINISTIC, OUTPUT_REJECTED, PERMANENT_FAILURE, TIMED_OUT, BuildError, build_error, status_text,
+)
 from nixlite.build.outputs import (
     ScannedOutput, check_fixed_output, enforce_output_checks, output_checks, scan_output,
 )
@@ -62,6 +64,8 @@ from nixlite.store.store import PathInfo, Store, canonicalise
 # `.tmp-<pid>-…` entries while that process lives; remove_stale_stages
 # removes those of dead builds.
 STAGE_GLOB = ".tmp-*-build-*"
+# Where --check --keep-failed leaves an output that differs (Nix's checkSuffix).
+CHECK_SUFFIX = ".check"
 
 
 def this_system() -> str:
@@ -413,6 +417,30 @@ def _move(source: str, target: str) -> None:
         os.chmod(target, 0o555)
 
 
+def _compare_with_store(job: BuildJob, ws: Workspace, scanned: dict[str, ScannedOutput]) -> None:
+    """--check: each rebuilt output that is valid must have the NAR hash of the one in the store.
+
+    A differing output is Nix's NotDeterministic error; with --keep-failed the
+    rebuilt one is kept beside the valid one, unregistered, as `<path>.check`
+    (the valid output is never replaced). Paths are named where their files
+    are, as Nix names them (its toRealPath).
+    """
+    for name, s in sorted(scanned.items()):
+        path = job.drv.outputs[name].path
+        info = job.store.query_path_info(path)
+        if info is None or info.nar_hash == s.nar_hash:
+            continue
+        message = (f"derivation '{job.drv_path}' may not be deterministic: "
+                   f"output '{job.store.physical(path)}' differs")
+        if job.settings.keep_failed:
+            kept = job.store.physical(path) + CHECK_SUFFIX
+            if os.path.lexists(kept):
+                remove_tree(kept)
+            _move(ws.staged(path), kept)
+            message += f" from '{kept}'"
+        raise BuildError(message, kind=NOT_DETERMINISTIC)
+
+
 # --- one derivation ------------------------------------------------------------------------
 
 
@@ -422,6 +450,7 @@ class BuildJob:
 
     goal_outputs  the outputs Nix's goal for this derivation was made for, as
                   Nix 2.8 names the goal in messages (`out`, `dev,out`, `*`)
+    check         rebuild valid outputs and compare them with the store's (--check)
     """
 
     store: Store
@@ -431,6 +460,7 @@ class BuildJob:
     progress: Progress
     running: RunningProcesses
     goal_outputs: str = "*"
+    check: bool = False
 
     @property
     def goal_name(self) -> str:
@@ -457,11 +487,11 @@ def realise(job: BuildJob) -> bool:
     """Build `job.drv` unless its outputs are valid (step 1 onwards); True if it was built here."""
     store, drv = job.store, job.drv
     store.add_temp_roots(out.path for out in drv.outputs.values())  # kept until the result links exist
-    if not _missing_outputs(store, drv):
+    if not _missing_outputs(store, drv) and not job.check:
         return False
     with store.lock(out.path for out in drv.outputs.values()):
         missing = _missing_outputs(store, drv)
-        if not missing:
+        if not missing and not job.check:
             return False  # built by another process while we waited for the lock
         for path in missing.values():
             if os.path.lexists(store.physical(path)):
@@ -477,7 +507,7 @@ def _build_locked(job: BuildJob, missing: dict[str, str]) -> None:
     log = BuildLog(log_file(store, drv_path), functools.partial(job.progress.line, drv_path))
     ws = Workspace(store, drv_path, job.settings.keep_failed)
     failed = True
-    job.progress.started(drv_path)
+    job.progress.started(drv_path, checking=job.check)
     try:
         inputs = builder_inputs(drv, sandbox.SANDBOX_BUILD_DIR, job.settings.cores,
                                 _exporter(store, input_paths), store.store_dir)
@@ -494,7 +524,10 @@ def _build_locked(job: BuildJob, missing: dict[str, str]) -> None:
                 log.close()
                 raise _failure(store, drv_path, status_text(status), log)
         scanned = _accepted_outputs(store, drv_path, drv, ws, input_paths)
-        _install_outputs(store, drv_path, drv, ws, scanned, missing)
+        if job.check:
+            _compare_with_store(job, ws, scanned)  # and register nothing, as Nix's --check
+        else:
+            _install_outputs(store, drv_path, drv, ws, scanned, missing)
         failed = False
     finally:
         log.close()

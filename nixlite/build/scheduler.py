@@ -62,6 +62,11 @@ class Plan:
     waits_for: dict[str, set[str]] = field(default_factory=dict)
     goal_outputs: dict[str, str] = field(default_factory=dict)  # see `_name_goals`
     targets: list[str] = field(default_factory=list)  # the asked-for derivations to build, in order
+    checks: set[str] = field(default_factory=set)  # valid ones to rebuild and compare (--check)
+
+    def unchecked_targets(self) -> list[str]:
+        """With --check, targets that cannot be checked because outputs are missing (Nix goal order)."""
+        return sorted((p for p in self.targets if p not in self.checks), key=_goal_key)
 
     def order(self) -> list[str]:
         """Dependencies first (for `these N derivations will be built`)."""
@@ -87,11 +92,17 @@ class Plan:
         return done
 
 
-def plan_builds(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]]) -> Plan:
-    """What must be built for `targets` (drv path, wanted output names or None for all)."""
+def plan_builds(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]], check: bool = False) -> Plan:
+    """What must be built for `targets` (drv path, wanted output names or None for all).
+
+    With `check` (nix-build --check), targets whose wanted outputs are valid
+    are planned too, to be rebuilt and compared (`plan.checks`); their
+    inputs are built as usual when missing, not checked.
+    """
     plan = Plan()
     wanted: dict[str, set[str] | None] = {}
     asked = [(p, None if o is None else set(o)) for p, o in targets]
+    to_check = {p for p, _ in asked} if check else set()
     todo = list(asked)
     while todo:
         drv_path, outputs = todo.pop()
@@ -104,7 +115,9 @@ def plan_builds(store: Store, targets: Iterable[tuple[str, Iterable[str] | None]
                 raise BuildError(f"derivation '{drv_path}' does not have an output named '{name}'")
         store.add_temp_roots(drv.outputs[n].path for n in names)
         if all(store.is_valid(drv.outputs[n].path) for n in names):
-            continue
+            if drv_path not in to_check:
+                continue
+            plan.checks.add(drv_path)
         wanted[drv_path] = names
         plan.drvs[drv_path] = drv
         plan.waits_for[drv_path] = set()
@@ -149,7 +162,7 @@ def _name_goals(plan: Plan, targets: list[tuple[str, set[str] | None]]) -> None:
 
 
 def _announce(plan: Plan, stream: TextIO) -> None:
-    order = plan.order()
+    order = [p for p in plan.order() if p not in plan.checks]
     if not order:
         return
     head = "this derivation will be built:" if len(order) == 1 else f"these {len(order)} derivations will be built:"
@@ -187,7 +200,8 @@ class _Execution:
                     if not self.errors or self.settings.keep_going:
                         for drv_path in self._ready(len(active)):
                             job = BuildJob(self.store, drv_path, self.plan.drvs[drv_path], self.settings,
-                                           self.progress, self.running, self.plan.goal_outputs[drv_path])
+                                           self.progress, self.running, self.plan.goal_outputs[drv_path],
+                                           check=drv_path in self.plan.checks)
                             active[pool.submit(realise, job)] = drv_path
                     if not active:
                         break
@@ -200,7 +214,7 @@ class _Execution:
         self._report_dependents()
 
     def _ready(self, running: int) -> list[str]:
-        ready = sorted(p for p, deps in self.pending.items() if not deps)
+        ready = sorted((p for p, deps in self.pending.items() if not deps), key=_goal_key)  # as Nix starts them
         ready = ready[: self.jobs - running]
         for p in ready:
             del self.pending[p]
@@ -272,9 +286,13 @@ def realise_derivations(store: Store, targets: Iterable[tuple[str, Iterable[str]
     """Make the wanted outputs of `targets` valid, building what is missing.
 
     Raises BuildFailure (after every running build has stopped) when a build fails.
+    With `settings.check`, the targets are rebuilt and compared with their valid
+    outputs (`nixlite.build.realise`); a target whose outputs are not all valid
+    is a BuildError before anything is built, as in Nix.
     """
     stream = stream or sys.stderr
-    plan = plan_builds(store, list(targets))
+    settings = settings or BuildSettings()
+    plan = plan_builds(store, list(targets), check=settings.check)
     if not plan.drvs:
         return
     from nixlite.build.progress import Progress
@@ -282,8 +300,11 @@ def realise_derivations(store: Store, targets: Iterable[tuple[str, Iterable[str]
 
     remove_stale_stages(store)
     _announce(plan, stream)
+    if settings.check and plan.unchecked_targets():
+        raise BuildError(f"some outputs of '{plan.unchecked_targets()[0]}' are not valid, "
+                         "so checking is not possible")
     progress = Progress(stream, len(plan.drvs), interactive)
-    execution = _Execution(store, plan, settings or BuildSettings(), jobs, progress)
+    execution = _Execution(store, plan, settings, jobs, progress)
     try:
         execution.run()
     finally:

@@ -20,10 +20,15 @@ they can be followed on this machine; the printed paths are the logical
 `--timeout N` / `--max-silent-time N` kill a builder (with its whole
 sandbox) that runs longer than N seconds / writes nothing for N seconds,
 with Nix's `building of '…' timed out after N seconds [of silence]`.
+`--check` rebuilds the selected derivations whose outputs are valid and
+compares the results with the store (Nix's `derivation '…' may not be
+deterministic: output '…' differs`), replacing nothing; with `-K` the
+differing result is kept as `<output>.check`.
 
 Exit status as Nix's (`nixlite.build.errors.exit_status`): 1 for evaluation
 errors and rejected outputs, 100 when a build failed, 101 when one timed
-out, 102 when a fixed-output hash did not match.
+out, 102 when a fixed-output hash did not match, 104 when a --check found a
+different output.
 """
 
 from __future__ import annotations
@@ -79,6 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="kill a build that runs longer than N seconds (0: no limit)")
     parser.add_argument("--max-silent-time", type=_seconds, default=0, metavar="N",
                         help="kill a build that writes nothing for N seconds (0: no limit)")
+    parser.add_argument("--check", action="store_true",
+                        help="rebuild valid outputs and compare them with the store's (replacing nothing)")
     parser.add_argument("-Q", "--no-build-output", action="store_true", help="accepted for nix-build compatibility")
 
 
@@ -143,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     store, selected = _selected_outputs(args)
     settings = BuildSettings(cores=args.cores or os.cpu_count() or 1, keep_failed=args.keep_failed,
                              keep_going=args.keep_going, timeout=args.timeout,
-                             max_silent_time=args.max_silent_time)
+                             max_silent_time=args.max_silent_time, check=args.check)
     try:
         # One target per selected output, in order, as nix-build asks for them.
         realise_derivations(store, [(d, [o]) for d, o in selected], jobs=args.jobs, settings=settings)

@@ -24,11 +24,12 @@ def store(tmp_path):
 def build(store):
     """realise(drv_paths…, jobs=1) -> the progress text written while building (also in `.output`)."""
 
-    def run(*drv_paths: str, jobs: int = 1, keep_failed: bool = False, keep_going: bool = False) -> str:
+    def run(*drv_paths: str, jobs: int = 1, **options: object) -> str:
+        """options: BuildSettings fields (keep_failed, keep_going, check, timeout, …)."""
         stream = io.StringIO()
         try:
             realise_derivations(store, [(p, None) for p in drv_paths], jobs=jobs,
-                                settings=BuildSettings(cores=2, keep_failed=keep_failed, keep_going=keep_going), stream=stream,
+                                settings=BuildSettings(cores=2, **options), stream=stream,  # type: ignore[arg-type]
                                 interactive=False)
         finally:
             run.output = stream.getvalue()  # type: ignore[attr-defined]

@@ -19,6 +19,9 @@ from nixlite.store.derivation import Derivation
 from nixlite.store.paths import base_name, make_text_path
 from nixlite.store.store import Store
 
+# Nix source: `sh NAME SCRIPT`, a derivation running /bin/sh -c SCRIPT (prefix an expression with it).
+SH_LET = """let sh = name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
+                                    args = [ "-c" script ]; }; in"""
 NIX_OPTIONS = ["--option", "sandbox", "false", "--option", "substituters", "", "--option", "build-users-group", ""]
 # Nix 2.8 without a daemon must own /nix: as an ordinary user (CI may run as
 # one, with password-less sudo) the oracle commands run through `sudo -n`.

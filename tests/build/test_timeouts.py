@@ -17,7 +17,7 @@ import time
 
 import pytest
 from drvs import processes_with
-from oracle import AS_ROOT, NIX_OPTIONS
+from oracle import AS_ROOT, NIX_OPTIONS, SH_LET
 
 from nixlite.build.errors import (
     DEPENDENCY_FAILED, HASH_MISMATCH, NOT_DETERMINISTIC, OUTPUT_REJECTED, PERMANENT_FAILURE, TIMED_OUT,
@@ -27,10 +27,7 @@ from nixlite.build.logs import read_build_log
 from nixlite.build.realise import STAGE_GLOB
 from nixlite.store.store import Store
 
-CASES = """
-let sh = name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
-                                    args = [ "-c" script ]; };
-in rec {
+CASES = SH_LET + """ rec {
   silent = sh "timeout-silent" "echo started; /bin/sleep 30; echo x > $out";
   chatty = sh "timeout-chatty" "for i in 1 2 3 4 5 6 7 8 9 10; do echo tick $i; /bin/sleep 0.4; done; echo x > $out";
   talks-in-time = sh "timeout-talks-in-time" "for i in 1 2 3 4; do echo tick $i; /bin/sleep 0.4; done; echo x > $out";

@@ -37,6 +37,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -258,22 +259,29 @@ def _python_physical(store: Store, ws: Workspace, outputs: set[str]) -> Callable
 
 
 def run_python_builder(store: Store, drv_path: str, drv: Derivation, env: dict[str, str], ws: Workspace,
-                       input_paths: set[str], log: BuildLog) -> None:
-    """Call the registered Python builder with a BuildContext (see python_builders)."""
+                       input_paths: set[str], log: BuildLog, limits: sandbox.TimeLimits | None = None) -> None:
+    """Call the registered Python builder with a BuildContext (see python_builders).
+
+    `limits` bound the whole build: the commands it runs in the sandbox get
+    what is left of the time (and are killed past it: sandbox.TimedOut), and
+    a builder that took too long in Python itself, which cannot be
+    interrupted, has timed out all the same when it returns.
+    """
     builder = python_builders.lookup(drv.builder)
     if builder is None:
         raise BuildError(f"unsupported builtin builder '{drv.builder[len(python_builders.PREFIX):]}'")
     outputs = {name: out.path for name, out in drv.outputs.items()}
     sandbox_defaults = dict(store=sandbox.StoreView(store.real_store_dir, store_dir=store.store_dir),
                             on_output=log.write)
+    time_left = functools.partial(_time_left, limits, time.monotonic())
     ctx = python_builders.BuildContext(
         drv_path=drv_path, env=env, outputs={name: ws.staged(p) for name, p in outputs.items()},
         physical=_python_physical(store, ws, set(outputs.values())), build_dir=ws.build_dir, log=log.line,
-        run_sandboxed=functools.partial(_run_sandboxed_logged, log, sandbox_defaults),
+        run_sandboxed=functools.partial(_run_sandboxed_logged, log, sandbox_defaults, time_left),
         extra={"store": store, "derivation": drv, "input_paths": frozenset(input_paths)})
     try:
         builder(ctx)
-    except NixError:
+    except (NixError, sandbox.TimedOut):
         raise
     except python_builders.BuilderFailed as exc:
         log.line(f"error: {exc}")
@@ -283,11 +291,24 @@ def run_python_builder(store: Store, drv_path: str, drv: Derivation, env: dict[s
             log.line(line)
         log.line(f"error: internal error in Python builder: {type(exc).__name__}: {exc}")
         raise _failure(store, drv_path, "failed", log) from None
+    time_left()
 
 
-def _run_sandboxed_logged(log: BuildLog, defaults: dict[str, Any], argv: Any, **kwargs: Any) -> int:
-    """ctx.run_sandboxed: sandbox.run_sandboxed with the whole store read-only and output to the log."""
-    options = {**defaults, **kwargs}
+def _time_left(limits: sandbox.TimeLimits | None, started: float) -> sandbox.TimeLimits | None:
+    """The limits for a command started now in a build started at `started`; TimedOut if none is left."""
+    if limits is None or not limits.timeout:
+        return limits
+    left = limits.timeout - (time.monotonic() - started)
+    if left <= 0:
+        raise sandbox.TimedOut(limits.timeout, silence=False)
+    return sandbox.TimeLimits(left, limits.max_silent)
+
+
+def _run_sandboxed_logged(log: BuildLog, defaults: dict[str, Any], time_left: Callable[[], Any],
+                          argv: Any, **kwargs: Any) -> int:
+    """ctx.run_sandboxed: sandbox.run_sandboxed with the whole store read-only, output to the log,
+    within the build's time limits."""
+    options = {**defaults, "limits": time_left(), **kwargs}
     if "output" in kwargs:
         options.pop("on_output")
     return sandbox.run_sandboxed(argv, **options)
@@ -468,15 +489,12 @@ class BuildJob:
         return f"building of '{self.drv_path}!{self.goal_outputs}' from .drv file"
 
 
-def _run_with_limits(job: BuildJob, env: dict[str, str], ws: Workspace, input_paths: set[str],
-                     log: BuildLog) -> int:
-    """run_process_builder under --timeout / --max-silent-time: Nix's `timed out` error past them."""
-    limits = sandbox.TimeLimits(job.settings.timeout, job.settings.max_silent_time)
-    try:
-        return run_process_builder(job.store, job.drv, env, ws, input_paths, log, job.running, limits)
-    except sandbox.TimedOut as stop:
-        log.close()
-        raise BuildError(f"{job.goal_name} {stop}", kind=TIMED_OUT) from None
+def _timed_out(job: BuildJob, stop: sandbox.TimedOut) -> BuildError:
+    """Nix's error for a build stopped by --timeout or --max-silent-time."""
+    if stop.silence:
+        return BuildError(f"{job.goal_name} timed out after {job.settings.max_silent_time} seconds of silence",
+                          kind=TIMED_OUT)
+    return BuildError(f"{job.goal_name} timed out after {job.settings.timeout} seconds", kind=TIMED_OUT)
 
 
 def _missing_outputs(store: Store, drv: Derivation) -> dict[str, str]:
@@ -514,15 +532,7 @@ def _build_locked(job: BuildJob, missing: dict[str, str]) -> None:
         for file_name, content in inputs.files.items():
             with open(os.path.join(ws.build_dir, file_name), "wb") as f:
                 f.write(content)
-        if drv.builder.startswith(python_builders.PREFIX):
-            run_python_builder(store, drv_path, drv, inputs.env, ws, input_paths, log)
-        else:
-            status = _run_with_limits(job, inputs.env, ws, input_paths, log)
-            if job.running.cancelled.is_set():
-                raise BuildCancelled(drv_path)
-            if status != 0:
-                log.close()
-                raise _failure(store, drv_path, status_text(status), log)
+        _run_builder(job, inputs.env, ws, input_paths, log)
         scanned = _accepted_outputs(store, drv_path, drv, ws, input_paths)
         if job.check:
             _compare_with_store(job, ws, scanned)  # and register nothing, as Nix's --check
@@ -535,6 +545,24 @@ def _build_locked(job: BuildJob, missing: dict[str, str]) -> None:
         job.progress.done(drv_path)
         if kept:
             job.progress.message(f"note: keeping build directory '{kept}'")
+
+
+def _run_builder(job: BuildJob, env: dict[str, str], ws: Workspace, input_paths: set[str], log: BuildLog) -> None:
+    """Step 3, under the run's time limits: a failure, a timeout or a cancellation raises."""
+    limits = sandbox.TimeLimits(job.settings.timeout, job.settings.max_silent_time)
+    try:
+        if job.drv.builder.startswith(python_builders.PREFIX):
+            run_python_builder(job.store, job.drv_path, job.drv, env, ws, input_paths, log, limits)
+            return
+        status = run_process_builder(job.store, job.drv, env, ws, input_paths, log, job.running, limits)
+    except sandbox.TimedOut as stop:
+        log.close()
+        raise _timed_out(job, stop) from None
+    if job.running.cancelled.is_set():
+        raise BuildCancelled(job.drv_path)
+    if status != 0:
+        log.close()
+        raise _failure(job.store, job.drv_path, status_text(status), log)
 
 
 class BuildCancelled(Exception):

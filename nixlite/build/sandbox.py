@@ -309,6 +309,16 @@ def pump(proc: subprocess.Popen[bytes], on_output: Callable[[bytes], None],
         proc.stdout.close()
 
 
+def _wait_within(proc: subprocess.Popen[bytes], limits: TimeLimits | None) -> int:
+    """Wait for a command whose output is not ours to watch: only the timeout applies."""
+    timeout = limits.timeout if limits is not None and limits.timeout else None
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_sandbox(proc)
+        raise TimedOut(timeout or 0, silence=False) from None
+
+
 def _stop(proc: subprocess.Popen[bytes], limits: TimeLimits, started: float, last_output: float) -> None:
     now = time.monotonic()
     silence = bool(limits.max_silent) and now - last_output >= limits.max_silent
@@ -325,7 +335,8 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
                   store: StoreView | None = None, host_dirs: Sequence[str] | None = None,
                   etc: bool | None = None, output: int | IO[bytes] | None = None,
                   on_output: Callable[[bytes], None] | None = None,
-                  share_ipc: bool = False, command_env: Mapping[str, str] | None = None) -> int:
+                  share_ipc: bool = False, command_env: Mapping[str, str] | None = None,
+                  limits: TimeLimits | None = None) -> int:
     """Run `argv` in a bubblewrap sandbox and return its exit status (negative: killed by a signal).
 
     argv       the command; argv[0] is looked up in env's PATH if not absolute
@@ -361,6 +372,8 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
                (nixlite.docker.fakeroot)
     command_env  variables added to `env` for the command only, set by bwrap
                itself (--setenv): LD_PRELOAD must reach the command, not bwrap
+    limits     TimeLimits: past them the sandbox is killed and TimedOut raised
+               (silence is measured only with `on_output`)
 
     With `root`, bwrap creates the mount points it needs (/proc, /dev,
     /nix/store, …) inside `root`; those it created are removed again after
@@ -381,8 +394,8 @@ def run_sandboxed(argv: Sequence[str], *, cwd: str, env: Mapping[str, str],
         created = _missing_mount_points(spec) if root is not None else []
         try:
             if on_output is None:
-                return start(argv, spec, env, output=output).wait()
-            return pump(start(argv, spec, env), on_output)
+                return _wait_within(start(argv, spec, env, output=output), limits)
+            return pump(start(argv, spec, env), on_output, limits)
         finally:
             _remove_empty(created)
 

@@ -16,7 +16,7 @@ import sys
 import time
 
 import pytest
-from drvs import processes_with
+from drvs import make_drv, output_path, processes_with
 from oracle import AS_ROOT, NIX_OPTIONS, SH_LET
 
 from nixlite.build.errors import (
@@ -24,7 +24,9 @@ from nixlite.build.errors import (
     BuildError, exit_status,
 )
 from nixlite.build.logs import read_build_log
+from nixlite.build.python_builders import BuildContext, python_builder
 from nixlite.build.realise import STAGE_GLOB
+from nixlite.build.scheduler import BuildFailure
 from nixlite.store.store import Store
 
 CASES = SH_LET + """ rec {
@@ -74,7 +76,6 @@ def both(cases: str, tmp_path, args: list[str]) -> tuple[tuple[int, list[str]], 
 @pytest.mark.parametrize("args", [
     ["-A", "silent", "--max-silent-time", "1"],
     ["-A", "chatty", "--timeout", "1"],
-    ["-A", "chatty", "--timeout", "2", "--max-silent-time", "1"],
     ["-A", "top", "--timeout", "1"],  # the input's goal is named after the output `top` needs: !dev
     ["-A", "multi", "-A", "multi.dev", "--timeout", "1"],  # named after the first selection: !out
 ])
@@ -132,3 +133,37 @@ def test_exit_status_bits():
     assert status(NOT_DETERMINISTIC) == 104
     assert status(NOT_DETERMINISTIC, PERMANENT_FAILURE) == 108
     assert status(OUTPUT_REJECTED) == status(DEPENDENCY_FAILED) == 1
+
+
+@python_builder("test-timeout-sandboxed-sleep")
+def sandboxed_sleep(ctx: BuildContext) -> None:
+    """A Python builder whose sandboxed command hangs."""
+    assert ctx.run_sandboxed is not None
+    ctx.run_sandboxed(["/bin/sh", "-c", "echo waiting; /bin/sleep 29.6123"], cwd="/", env={})
+    with open(ctx.outputs["out"], "w") as f:
+        f.write("never\n")
+
+
+@python_builder("test-timeout-python-sleep")
+def python_sleep(ctx: BuildContext) -> None:
+    """A Python builder that takes too long in Python itself (which cannot be interrupted)."""
+    time.sleep(1.3)
+    with open(ctx.outputs["out"], "w") as f:
+        f.write("late\n")
+
+
+@pytest.mark.parametrize("builder, option, message", [
+    ("test-timeout-sandboxed-sleep", {"max_silent_time": 1}, "timed out after 1 seconds of silence"),
+    ("test-timeout-sandboxed-sleep", {"timeout": 1}, "timed out after 1 seconds"),
+    ("test-timeout-python-sleep", {"timeout": 1}, "timed out after 1 seconds"),
+])
+def test_python_builders_time_out(store, build, builder, option, message):
+    drv_path = make_drv(store, "python-timeout", builder="builtin:" + builder, args=[])
+    with pytest.raises(BuildFailure) as failure:
+        build(drv_path, **option)
+    assert [e.message for e in failure.value.errors] == [
+        f"building of '{drv_path}!*' from .drv file {message}"]
+    assert failure.value.exit_status == 101
+    assert processes_with("29.6123") == []
+    out = output_path(store, drv_path)
+    assert not store.is_valid(out) and not os.path.lexists(store.physical(out))

@@ -26,7 +26,7 @@ from nixlite.eval.errors import (
     AssertionError_, EvalError, InfiniteRecursion, NixError, TypeError_, UndefinedVarError,
 )
 from nixlite.eval.scope import BaseScope, Scope, resolve
-from nixlite.eval.values import Attrs, PathValue, Thunk, type_name
+from nixlite.eval.values import Attrs, PathValue, SetPositions, Thunk, type_name
 from nixlite.syntax import ast
 
 Code = Callable[[Any], Any]
@@ -293,7 +293,18 @@ def _binding_lazy(b: ast.Binding, inner: Any, outer: Any, slot: int | None = Non
     if type(b.value) is ast.Lambda:  # Nix names a function after the attribute it is bound to
         from nixlite.eval.functions import compile_lambda
         return (THUNK, compile_lambda(b.value, scope, name=b.name), None)
+    if _is_implied_set(b.value, b.pos):
+        return (THUNK, _compile_attrs(b.value, scope, written=False), None)
     return compile_lazy(b.value, scope, None if b.inherited else slot)
+
+
+def _is_implied_set(value: ast.Expr, binding_pos: Any) -> bool:
+    """The set that `a.b = 1;` implies for `a`: the parser gives it the attribute's position.
+
+    Nix's parser makes it without a position (errors that point at a set
+    written in the source point elsewhere for it).
+    """
+    return type(value) is ast.AttrSet and value.pos == binding_pos
 
 
 def _fill(frame_or_env: Any, lazies: list[tuple[int, Any, Any]]) -> list[Any]:
@@ -341,11 +352,11 @@ def _recursive_frame(env: Any, plan: list[Any]) -> list[Any]:
     return frame
 
 
-def _compile_attrs(node: ast.AttrSet, scope: Any) -> Code:
+def _compile_attrs(node: ast.AttrSet, scope: Any, written: bool = True) -> Code:
     names = [b.name for b in node.bindings]
     # One positions dict per AST node, shared by every set it builds: never mutate
     # `attrs.positions` in place (copy it first, as _add_dynamic does).
-    positions = {b.name: b.pos for b in node.bindings}
+    positions = SetPositions({b.name: b.pos for b in node.bindings}, node.pos if written else None)
     if node.rec:
         inner = Scope({n: i + 1 for i, n in enumerate(names)}, scope)
         # With __overrides, the rec's own variables must be looked up late (they can be replaced).
@@ -422,13 +433,15 @@ def _apply_overrides(attrs: Attrs, frame: list[Any], slots: dict[str, int], over
 
 
 def _compile_dynamic(dynamic: tuple[ast.DynamicBinding, ...], scope: Any) -> list[Any]:
-    return [(compile_expr(d.name, scope), compile_lazy(d.value, scope), d.pos) for d in dynamic]
+    return [(compile_expr(d.name, scope),
+             (THUNK, _compile_attrs(d.value, scope, written=False), None) if _is_implied_set(d.value, d.pos)
+             else compile_lazy(d.value, scope), d.pos) for d in dynamic]
 
 
 def _add_dynamic(attrs: Attrs, dyn: list[Any], env: Any) -> None:
     from nixlite.eval.coerce import force_string_no_ctx
 
-    attrs.positions = dict(attrs.positions or {})
+    attrs.positions = attrs.positions.copy() if attrs.positions is not None else {}
     for name_code, (kind, x, vpos), pos in dyn:
         name_value = name_code(env)
         if name_value is None:

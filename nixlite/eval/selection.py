@@ -9,6 +9,11 @@ the last found attribute was defined.
 
 from __future__ import annotations
 
+# Nix 2.8 adds no `while evaluating the attribute` frame for attributes of its
+# derivation.nix (`drvPath = strict.drvPath;` and the like): the name it shows
+# that file under (nixlite.primops.derivation.DERIVATION_NIX_SHOWN_AS).
+_DERIVATION_NIX = "//builtin/derivation.nix"
+
 from typing import Any
 
 from nixlite.eval.compiler import Code, compile_expr
@@ -74,7 +79,7 @@ def compile_select(node: Any, scope: Any) -> Code:
             found_pos = owner.positions.get(key) if owner is not None and owner.positions else None
             if type(err) is InfiniteRecursion:
                 err.at(found_pos or pos)
-            if found_pos is not None:
+            if found_pos is not None and found_pos.file != _DERIVATION_NIX:
                 err.add_trace(found_pos, f"while evaluating the attribute '{_path_text(names, env)}'")
             raise
 
@@ -98,7 +103,7 @@ def _select_one(base: Code, name: str, pos: Any) -> Code:
             found_pos = v.positions.get(name) if v.positions else None
             if type(err) is InfiniteRecursion:
                 err.at(found_pos or pos)
-            if found_pos is not None:
+            if found_pos is not None and found_pos.file != _DERIVATION_NIX:
                 err.add_trace(found_pos, f"while evaluating the attribute '{name}'")
             raise
 

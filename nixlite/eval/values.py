@@ -103,6 +103,33 @@ class Attrs(dict):  # type: ignore[type-arg]
         self.positions = positions
 
 
+class SetPositions(dict):  # type: ignore[type-arg]
+    """`Attrs.positions` of a set written in the source, also knowing where the set itself is.
+
+    Nix keeps a position per set (the `{`) for sets the parser made, and none
+    for sets built otherwise (`//` of two non-empty sets, listToAttrs, …);
+    some errors point there (`attribute 'x' missing for call to 'getAttr'`).
+    Kept on the positions dict, which the compiler makes once per set
+    literal, so that building a set costs nothing more; copying it as a plain
+    dict (as `//` does) forgets the set's position, as in Nix.
+    """
+
+    __slots__ = ("set_pos",)
+
+    def __init__(self, positions: dict[str, Any], set_pos: Any) -> None:
+        super().__init__(positions)
+        self.set_pos = set_pos
+
+    def copy(self) -> "SetPositions":
+        return SetPositions(self, self.set_pos)
+
+
+def set_position(s: Attrs) -> Any:
+    """Where the set `s` was written, or None when it was not written as such."""
+    positions = s.positions
+    return positions.set_pos if type(positions) is SetPositions else None
+
+
 class Thunk:
     """A suspended computation, forced at most once.
 
@@ -278,6 +305,6 @@ _TYPE_OF: Final[dict[type, str]] = {
 
 __all__ = [
     "EMPTY_CONTEXT", "ContextString", "make_string", "string_text", "string_context",
-    "PathValue", "Attrs", "Thunk", "force", "PrimOp", "PrimOpApp", "Lambda", "call",
+    "PathValue", "Attrs", "SetPositions", "set_position", "Thunk", "force", "PrimOp", "PrimOpApp", "Lambda", "call",
     "type_name", "type_of", "EvalError",
 ]

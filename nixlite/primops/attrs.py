@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from nixlite.eval.coerce import force_attrs, force_list, force_string_no_ctx, is_function
-from nixlite.eval.errors import EvalError, TypeError_
+from nixlite.eval.errors import TypeError_
 from nixlite.eval.values import Attrs, Lambda, force
-from nixlite.primops.common import check_function, lazy_call2
+from nixlite.primops.common import check_function, lazy_call2, missing_attr
 from nixlite.primops.registry import primop
 
 
@@ -45,7 +45,7 @@ def get_attr(name: Any, s: Any) -> Any:
     n = force_string_no_ctx(name)
     s = force_attrs(s)
     if n not in s:
-        raise EvalError(f"attribute '{n}' missing for call to 'getAttr'")
+        raise missing_attr(n, "getAttr", s)
     return force(s[n])
 
 
@@ -70,12 +70,12 @@ def list_to_attrs(items: Any) -> Attrs:
     for item in force_list(items):
         entry = force_attrs(item)
         if "name" not in entry:
-            raise EvalError("attribute 'name' missing for call to 'listToAttrs'")
+            raise missing_attr("name", "listToAttrs", entry)
         name = force_string_no_ctx(entry["name"])
         if name in result:
             continue  # the first occurrence wins
         if "value" not in entry:
-            raise EvalError("attribute 'value' missing for call to 'listToAttrs'")
+            raise missing_attr("value", "listToAttrs", entry)
         result[name] = entry["value"]
         if entry.positions and "value" in entry.positions:
             positions[name] = entry.positions["value"]

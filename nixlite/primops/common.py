@@ -14,7 +14,8 @@ from typing import Any
 from nixlite.eval.apply import apply_one
 from nixlite.eval.functions import caller1, caller2
 from nixlite.eval.coerce import is_function, type_error
-from nixlite.eval.values import Attrs, Thunk, force
+from nixlite.eval.errors import EvalError
+from nixlite.eval.values import Attrs, Thunk, force, set_position
 
 
 # `call1`/`call2` are `values.call` for one and two arguments without its
@@ -100,4 +101,21 @@ def call_bool(fn: Any, *args: Any) -> bool:
     return r
 
 
-__all__ = ["call1", "call2", "caller1", "caller2", "lazy_call", "lazy_call2", "lazy_calls", "bool_caller", "check_function", "call_bool"]
+def missing_attr(name: str, builtin: str, s: Attrs) -> EvalError:
+    """`attribute 'x' missing for call to 'getAttr'`, where Nix 2.8 puts it.
+
+    Nix points at the set when it was written in the source, with the frame
+    `while invoking 'getAttr'` at the call; a set built otherwise has no
+    position, and then the error is at the call (which run_primop adds).
+    """
+    from nixlite.eval import builtin_calls
+
+    err = EvalError(f"attribute '{name}' missing for call to '{builtin}'")
+    where = set_position(s)
+    if where is not None:
+        err.pos = where
+        err.add_trace(builtin_calls.running_primop_pos, f"while invoking '{builtin}'")
+    return err
+
+
+__all__ = ["missing_attr", "call1", "call2", "caller1", "caller2", "lazy_call", "lazy_call2", "lazy_calls", "bool_caller", "check_function", "call_bool"]

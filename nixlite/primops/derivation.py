@@ -33,6 +33,7 @@ from typing import Any
 from nixlite.eval.coerce import coerce_to_string, force_attrs, force_bool, force_list, force_string_no_ctx
 from nixlite.eval.errors import EvalError, NixError
 from nixlite.eval.values import Attrs, ContextString, Thunk, force
+from nixlite.primops.common import missing_attr
 from nixlite.primops.registry import constant, primop
 from nixlite.primops.store import store_errors, store_of
 from nixlite.primops.json import json_string, to_json
@@ -62,7 +63,7 @@ def derivation_strict(state: Any, arg: Any) -> Attrs:
     attrs = force_attrs(arg)
     positions = attrs.positions or {}
     if "name" not in attrs:
-        raise EvalError("attribute 'name' missing for call to 'derivationStrict'")
+        raise missing_attr("name", "derivationStrict", attrs)
     name_pos = positions.get("name")
     try:
         drv_name = force_string_no_ctx(attrs["name"])

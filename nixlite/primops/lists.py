@@ -15,7 +15,7 @@ from nixlite.eval.coerce import force_attrs, force_int, force_list, force_string
 from nixlite.eval.equality import values_equal, values_less
 from nixlite.eval.errors import EvalError
 from nixlite.eval.values import Attrs, ContextString, PathValue, PrimOp, force, string_text
-from nixlite.primops.common import bool_caller, call1, caller1, caller2, check_function, lazy_calls
+from nixlite.primops.common import bool_caller, call1, caller1, caller2, check_function, lazy_calls, missing_attr
 from nixlite.primops.registry import primop
 from nixlite.primops.stable_sort import stable_sort
 
@@ -208,7 +208,7 @@ def generic_closure(args: Any) -> list[Any]:
     args = force_attrs(args)
     for required in ("startSet", "operator"):
         if required not in args:
-            raise EvalError(f"attribute '{required}' missing for call to 'genericClosure'")
+            raise missing_attr(required, "genericClosure", args)
     work = list(force_list(args["startSet"]))
     op = args["operator"]
     seen: set[Any] = set()

@@ -77,9 +77,48 @@ JSON = [
     "[ { } [ { a = [ ]; b = x: x; } ] ]",
 ]
 
+# Nix 2.8 reports a missing attribute of getAttr (listToAttrs' name/value,
+# genericClosure's startSet/operator, derivationStrict's name) at the set when
+# the set was written in the source, with `while invoking 'getAttr'` at the call;
+# at the call when the set was built otherwise (listToAttrs, mapAttrs, a real
+# `//`, fromJSON, the set `a.b = 1;` implies for `a`).
+ATTR_MISSING = [
+    'let s = { a = 1; }; in builtins.getAttr "b" s',
+    'let s = builtins.listToAttrs [ ]; in  builtins.getAttr "b" s',
+    'let s = {a=1;} // {}; in  builtins.getAttr "b" s',
+    'let s = {} // {a=1;}; in  builtins.getAttr "b" s',
+    'let s = builtins.mapAttrs (n: v: v) {a=1;}; in  builtins.getAttr "b" s',
+    'let s = builtins.removeAttrs {a=1;} []; in  builtins.getAttr "b" s',
+    'let s = rec {a=1;}; in  builtins.getAttr "b" s',
+    'let s = {}; in  builtins.getAttr "b" s',
+    'let s = builtins.fromJSON "{}"; in builtins.getAttr "b" s',
+    'let l = [ { value = 1; } ]; in builtins.listToAttrs l',
+    'let l = [ { name = "a"; } ]; in builtins.listToAttrs l',
+    'let l = [ (builtins.removeAttrs { value = 1; } []) ]; in  builtins.listToAttrs l',
+    'let s = { x = 1; }; in builtins.genericClosure s',
+    'let s = { startSet = []; }; in builtins.genericClosure s',
+    'let s = { a = 1; } // { c = 2; }; in builtins.getAttr "b" s',
+    'let s = builtins; in builtins.getAttr "bx" s',
+    'let s = { a = 1; }; t = s // { }; in builtins.getAttr "b" t',
+    'let s = { ${"a"} = 1; }; in builtins.getAttr "b" s',
+    'let s = derivation { name = "x"; builder = "b"; system = "s"; }; in builtins.getAttr "bx" s',
+    'let f = a@{ ... }: builtins.getAttr "b" a; in f { c = 1; }',
+    'let s = builtins.derivationStrict { builder = "b"; system = "s"; }; in s',
+    'let s = derivation { builder = "b"; system = "s"; }; in s.drvPath',
+    'let s = { a.b = 1; }; in builtins.getAttr "c" s.a',
+    'let s = { a = { b = 1; }; a.c = 2; }; in builtins.getAttr "d" s.a',
+    'let s = { inherit (builtins) map; }; in builtins.getAttr "d" s',
+    'let f = { a ? 1 }@args: builtins.getAttr "a" args; in f { }',
+    'builtins.map (builtins.getAttr "x") [ { y = 1; } ]',
+    'builtins.getAttr "b" (import ./attrset.nix)',
+    'let s = { ${"a" + ""}.b = 1; }; in builtins.getAttr "c" s.a',
+    'let x = "a"; s = { ${x}.b = 1; ${x + "q"} = { }; }; in builtins.getAttr "c" s.aq',
+]
+
 CASES = ([([], e) for e in PRINTING] + [(["--strict"], e) for e in PRINTING]
          + [(["--json"], e) for e in JSON] + [(["--json", "--strict"], e) for e in JSON]
-         + [(["--json", "--strict", "--show-trace"], e) for e in JSON[4:10]])
+         + [(["--json", "--strict", "--show-trace"], e) for e in JSON[4:10]]
+         + [(["--strict"], e) for e in ATTR_MISSING] + [(["--strict", "--show-trace"], e) for e in ATTR_MISSING])
 
 
 def _oracle(flags: list[str], expr: str, cwd: str) -> tuple[int, str, str]:
@@ -90,6 +129,7 @@ def _oracle(flags: list[str], expr: str, cwd: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("flags,expr", CASES, ids=[" ".join(f) + " " + e for f, e in CASES])
 def test_output_is_nix_output(flags, expr, tmp_path, capsys, monkeypatch):
+    (tmp_path / "attrset.nix").write_text("# a file\n\n  { a = 1; }\n")
     expected = _oracle(flags, expr, str(tmp_path))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NIX_PATH", "")

@@ -153,4 +153,6 @@ def unsafe_get_attr_pos(name: Any, s: Any) -> Any:
     pos = (s.positions or {}).get(n) if n in s else None
     if pos is None:
         return None
-    return Attrs({"column": pos.col, "file": str(pos.file), "line": pos.line})
+    from nixlite.eval.compiler import position_attrs
+
+    return position_attrs(pos)  # as __curPos: for -E/stdin text, `file` is that text (Nix 2.8)

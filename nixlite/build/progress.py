@@ -84,6 +84,7 @@ class Progress:
         self.finished = 0
         self.interactive = stream.isatty() if interactive is None else interactive
         self._running: dict[str, str] = {}  # drv path -> last line
+        self._checking: set[str] = set()  # the running builds that are --check rebuilds
         self._current: str | None = None
         self._lock = threading.Lock()
         self._shown = False
@@ -93,6 +94,8 @@ class Progress:
         with self._lock:
             self._running[drv_path] = ""
             self._current = drv_path
+            if checking:
+                self._checking.add(drv_path)
             if self.interactive:
                 self._redraw()
             else:
@@ -112,6 +115,7 @@ class Progress:
     def done(self, drv_path: str) -> None:
         with self._lock:
             self._running.pop(drv_path, None)
+            self._checking.discard(drv_path)
             self.finished += 1
             if self._current == drv_path:
                 self._current = next(iter(self._running), None)
@@ -142,7 +146,8 @@ class Progress:
             self._clear()
             return
         name = base_name(self._current)[33:].removesuffix(".drv")
-        text = f"[{self.finished + 1}/{self.total}] building {name}"
+        verb = "checking" if self._current in self._checking else "building"
+        text = f"[{self.finished + 1}/{self.total}] {verb} {name}"
         last = self._running.get(self._current, "")
         if last:
             text += ": " + last.replace("\t", " ")

@@ -31,6 +31,16 @@ def test_plain_output_is_nix_builds_lines():
     assert stream.getvalue() == f"building '{DRV}'...\n"
 
 
+def test_check_rebuilds_are_announced_as_checks():
+    plain, terminal = io.StringIO(), io.StringIO()
+    for stream, interactive in ((plain, False), (terminal, True)):
+        progress = Progress(stream, total=1, interactive=interactive)
+        progress.started(DRV, checking=True)
+        progress.done(DRV)
+    assert plain.getvalue() == f"checking outputs of '{DRV}'...\n"  # nix-build --check's line
+    assert "\r\x1b[K[1/1] checking hello" in terminal.getvalue()
+
+
 def test_build_log_keeps_everything_and_the_tail(tmp_path):
     seen = []
     log = BuildLog(str(tmp_path / "d" / "log"), seen.append)

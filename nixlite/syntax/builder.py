@@ -119,11 +119,6 @@ class Builder:
             self.symbols[name] = len(self.symbols)
         return name
 
-    def _symbol(self, name: str) -> str:
-        if name not in self.symbols:
-            self.symbols[name] = len(self.symbols)
-        return name
-
     def _call(self, start: int, fn: str, *args) -> ast.Call:
         p = self.pos(start)
         return new.Call(p, new.Var(p, fn), args)
@@ -443,6 +438,22 @@ class Builder:
     def names_more(self, start, names, dot, name):
         names.append(name)
         return names
+
+    # Chains of one-child rules the driver runs as one call (parser._bind_callback).
+
+    def static_name__names_one(self, start, tok):
+        """`a` as a whole attribute path: [(name, start)]."""
+        name = tok[1]
+        symbols = self.symbols
+        if name not in symbols:
+            symbols[name] = len(symbols)
+        return [(name, start)]
+
+    def string__items_one(self, start, tok):
+        return [new.Str(self.pos(start), tok[1])]
+
+    def var__items_one(self, start, ident):
+        return [self.var(start, ident)]
 
     def _attr_path(self, names) -> tuple:
         return tuple(name for name, _ in names)

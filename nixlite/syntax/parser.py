@@ -18,154 +18,135 @@ from typing import NamedTuple
 
 from nixlite.eval.errors import ParseError
 from nixlite.syntax import ast
-from nixlite.syntax import tables as _tables_module
+from nixlite.syntax import automaton as _automaton
+from nixlite.syntax.automaton import EMPTY, REDUCE, UNIT, UNIT_PREV, UNIT_SHIFT
 from nixlite.syntax.builder import Builder
 from nixlite.syntax.lexer import Lexer
 
-_TABLES = _tables_module.load()
-_STATES: list = _TABLES["STATES"]
-_START: int = _TABLES["START"]
-_END: int = _TABLES["END"]
-_RULES: list = _TABLES["RULES"]
 # Bison's stack limit (YYMAXDEPTH): Nix rejects ~10,000 nested brackets with
 # "memory exhausted"; nixlite stops at the same depth with the same message.
 _MAX_DEPTH = 9998
-_NON_ASSOC = frozenset(("EQ", "NEQ", "LT", "GT", "LEQ", "GEQ"))
+# Below this many entries the driver's stack cannot be near bison's limit
+# (bison never holds more than 3 entries for one of ours, see _check_depth).
+_DEEP = 3000
+_AUTOMATON = _automaton.Automaton()
 
 
-# Pass-through reductions (`?rule` with one child) only replace the top state,
-# and the state they end in depends only on the state below, the top state
-# and the lookahead: chains of them (an atom climbs ~18 precedence levels)
-# are followed once and remembered.
-_UNIT_CHAINS: dict = {}
+def _bind_callback(builder: Builder, names: tuple):
+    """One callable doing the actions of a chain of one-child rules, in order."""
+    if not names:
+        return None
+    fused = getattr(builder, "__".join(names), None) if len(names) > 1 else None
+    if fused is not None:  # a builder method doing the whole chain at once
+        return fused
+    functions = [getattr(builder, name) for name in names]
+    if len(functions) == 1:
+        return functions[0]
+
+    def chain(start, value):
+        for function in functions:
+            value = function(start, value)
+        return value
+
+    return chain
 
 
-def _unit_chain(below: int, top: int, ttype: str, rules: list) -> int:
-    states = _STATES
-    state = top
-    while True:
-        action = states[state].get(ttype)
-        if action is None or action >= 0:
-            return state
-        origin, n, callback = rules[~action]
-        if n != 1 or callback is not None:
-            return state
-        state = states[below][origin]
-
-
-def _default_reduction(row: dict):
-    """The reduction bison takes without looking at the next token, if this state has one.
-
-    A state whose only action is one reduction is reduced by bison before it
-    reads the lookahead; its semantic action (e.g. a duplicate-attribute
-    check) then runs before a syntax error in the next token is noticed.
-    """
-    actions = set(row[t] for t in row if t.isupper() or t == "$END")
-    if len(actions) == 1:
-        (action,) = actions
-        if action < 0:
-            return action
-    return None
-
-
-# Actions that read `builder.prev_end`, the end of the token before the rule
-# (for these rules that symbol is always a token).
-_NEEDS_PREV_END = frozenset(("binds_one", "names_none", "parts_none", "formals_none"))
+def _bind_plan(builder: Builder, plan: tuple) -> tuple:
+    """A plan of the automaton with its action names replaced by the builder's methods."""
+    kind, a, b, c = plan
+    if kind == REDUCE or kind == EMPTY:
+        return (kind, getattr(builder, a), b, c)
+    return (kind, _bind_callback(builder, a), b, c)
 
 
 def _run(tokens, builder: Builder, lexer: Lexer):
-    """Drive the LALR automaton over `tokens`, calling the builder's actions."""
-    states = _STATES
-    rules = [(origin, n, getattr(builder, name) if name else None, name in _NEEDS_PREV_END)
-             for origin, n, name in _RULES]
-    unit_chains = _UNIT_CHAINS
-    end, max_depth = _END, _MAX_DEPTH
-    state_stack = [_START]
-    values: list = []  # tokens and built values
-    starts: list = []  # where each one's text starts (bison's @n)
-    push_state, push_value, push_start = state_stack.append, values.append, starts.append
-    open_lists = 0  # bison's stack holds two entries per open `[` (it and the empty list)
+    """Drive the LALR automaton over `tokens`, calling the builder's actions.
+
+    The stack holds pairs of states (see automaton.py); `values` the tokens
+    and built values, `starts` where each one's text starts (bison's @n).
+    A reduction's result takes the place of its first child, whose start
+    is the rule's.
+    """
+    automaton = _AUTOMATON
+    rows = automaton.rows
+    plans = [_bind_plan(builder, plan) for plan in automaton.plans]
+    stack = [automaton.start_pair]
+    values: list = []
+    starts: list = []
+    push_pair, push_value, push_start = stack.append, values.append, starts.append
+    deep = _DEEP
     for tok in tokens:
         ttype = tok[0]
         while True:
-            top = state_stack[-1]
-            action = states[top].get(ttype)
+            action = rows[stack[-1]].get(ttype)
             if action is None:
-                action = _forced_reduction(tok, state_stack, builder)
-                forced = True
-            else:
-                forced = False
-            if action >= 0:
-                push_state(action)
-                push_value(tok)
-                push_start(tok[2])
-                if ttype == "LBRACKET":
-                    open_lists += 1
-                elif ttype == "RBRACKET":
-                    open_lists -= 1
-                if len(state_stack) + open_lists > max_depth:
-                    raise ParseError("memory exhausted", builder.pos(tok[2]))
-                break
-            origin, n, callback, needs_prev_end = rules[~action]
-            if n == 1:
-                if callback is None:  # a pass-through rule: only the state changes
-                    target = None if forced else unit_chains.get((state_stack[-2], top, ttype))
-                    if target is None:
-                        target = _unit_target(state_stack, top, ttype, origin, forced, unit_chains)
-                    state_stack[-1] = target
-                    continue
-                # One child: replace the top entry in place (its start stays).
-                if needs_prev_end:
-                    builder.prev_end = values[-2][3]
-                values[-1] = callback(starts[-1], values[-1])
-                state_stack[-1] = states[state_stack[-2]][origin]
-                if state_stack[-1] == end and ttype == "$END":
-                    return values[-1]
-                continue
-            if n:
-                # The first child's entry becomes the result's: its start is the rule's.
-                if needs_prev_end:
-                    builder.prev_end = values[-n - 1][3]
-                # (plain calls for the common sizes: a call with *args is not inlined)
-                if n == 3:
-                    result = callback(starts[-3], values[-3], values[-2], values[-1])
-                elif n == 2:
-                    result = callback(starts[-2], values[-2], values[-1])
+                action = _new_action(tok, stack, builder, plans)
+            if action < 0:
+                kind, a, b, c = plans[~action]
+                if kind == UNIT_SHIFT:
+                    # One-child reductions (a), then the shift: the top entry's start stays.
+                    if a is not None:
+                        values[-1] = a(starts[-1], values[-1])
+                    stack[-1] = b
+                    action = c
                 else:
-                    result = callback(starts[-n], *values[-n:])
-                keep = 1 - n
-                del values[keep:], starts[keep:], state_stack[keep:]
-                values[-1] = result
-                state_stack[-1] = states[state_stack[-2]][origin]
-            else:
-                start = builder.prev_end = values[-1][3] if values else 0
-                push_value(callback(start))
-                push_start(start)
-                push_state(states[state_stack[-1]][origin])
+                    if kind == REDUCE:
+                        # (plain calls for the common sizes: a call with *args is not inlined)
+                        if b == 2:
+                            result = a(starts[-2], values[-2], values[-1])
+                        elif b == 3:
+                            result = a(starts[-3], values[-3], values[-2], values[-1])
+                        else:
+                            result = a(starts[-b], *values[-b:])
+                        keep = 1 - b
+                        del values[keep:], starts[keep:], stack[keep:]
+                        values[-1] = result
+                        first = stack[-1]
+                        target = rows[first].get(c)
+                        stack[-1] = target if target is not None else automaton.replacement(first, c)
+                    elif kind == UNIT or kind == UNIT_PREV:
+                        if kind == UNIT_PREV:
+                            builder.prev_end = values[-2][3]
+                        if a is not None:
+                            values[-1] = a(starts[-1], values[-1])
+                        stack[-1] = b
+                    elif kind == EMPTY:
+                        start = builder.prev_end = values[-1][3] if values else 0
+                        push_value(a(start))
+                        push_start(start)
+                        push_pair(b)
+                    else:  # ACCEPT
+                        return a(starts[-1], values[-1]) if a is not None else values[-1]
+                    continue
+            push_pair(action)
+            push_value(tok)
+            push_start(tok[2])
+            if len(stack) > deep:
+                _check_depth(stack, values, builder, tok)
+            break
     raise AssertionError("the token stream ended without $END")
 
 
-def _forced_reduction(tok, state_stack: list, builder: Builder) -> int:
-    """The action when the lookahead has none: bison's default reduction, or a syntax error."""
-    # (%nonassoc operators are an error right where they stand in bison)
-    action = None if tok[0] in _NON_ASSOC else _default_reduction(_STATES[state_stack[-1]])
+def _new_action(tok, stack: list, builder: Builder, plans: list) -> int:
+    """The action for a pair and lookahead met for the first time (or a syntax error)."""
+    automaton = _AUTOMATON
+    action = automaton.action(stack[-1], tok[0])
     if action is None:
         from nixlite.syntax.syntax_errors import syntax_error
 
-        raise syntax_error(tok, state_stack, builder, _STATES, _RULES, _END)
+        state_stack = [automaton.pair_state[pair] for pair in stack]
+        raise syntax_error(tok, state_stack, builder, _automaton.STATES, _automaton.RULES, _automaton.END)
+    for plan in automaton.plans[len(plans):]:
+        plans.append(_bind_plan(builder, plan))
     return action
 
 
-def _unit_target(state_stack: list, top: int, ttype: str, origin: str, forced: bool, chains: dict) -> int:
-    """The state after a pass-through reduction (and the ones that follow it)."""
-    below = state_stack[-2]
-    if forced:
-        return _STATES[below][origin]
-    key = (below, top, ttype)
-    target = chains.get(key)
-    if target is None:
-        target = chains[key] = _unit_chain(below, top, ttype, _RULES)
-    return target
+def _check_depth(stack: list, values: list, builder: Builder, tok) -> None:
+    """Raise bison's "memory exhausted" where Nix's parser stack would overflow."""
+    # bison's stack holds two entries per open `[` (it and the empty list)
+    open_lists = sum(1 for v in values if type(v) is tuple and v[0] == "LBRACKET")
+    if len(stack) + open_lists > _MAX_DEPTH:
+        raise ParseError("memory exhausted", builder.pos(tok[2]))
 
 
 def _show(expr) -> str:

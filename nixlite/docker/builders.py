@@ -27,7 +27,7 @@ from nixlite.docker.layer_tar import LayerDigests, scan_tree, write_layer_file
 from nixlite.docker.oci import write_oci_layout
 from nixlite.docker.reader import LoadedImage, read_docker_archive
 from nixlite.docker.registry_client import pull_image
-from nixlite.docker.rootfs import SOURCE_DATE_EPOCH, build_root_layer_dir, layer_owners, sandbox_runner
+from nixlite.docker.rootfs import SOURCE_DATE_EPOCH, build_root_layer_dir, layer_entries, sandbox_runner
 
 # Where extraCommands find their tools: the sandbox shows the host's /usr and /bin.
 EXTRA_COMMANDS_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
@@ -87,8 +87,7 @@ def build_root_layer(ctx: BuildContext) -> None:
     script = ctx.env.get("extraCommands", "")
     if script:
         run_extra_commands(ctx, layer_dir, script)
-    digests = write_layer_file(os.path.join(out, "layer.tar"),
-                               scan_tree(layer_dir, owners=layer_owners(layer_dir), xattrs=False))
+    digests = write_layer_file(os.path.join(out, "layer.tar"), layer_entries(layer_dir))
     _write_layer_outputs(out, digests, ctx.physical(ctx.env["baseJson"]))
     ctx.log(f"root layer: {digests.entries} entries, {digests.size} bytes, {digests.tarsum}")
 

@@ -32,9 +32,10 @@ program from a database kept by a daemon, `faked`:
 Limits (fakeroot's): LD_PRELOAD reaches only dynamically linked glibc
 programs. A statically linked `chown` (busybox-static) or a musl program is
 not faked — a chown to another uid fails as before — and a program that
-clears its environment loses the library. Device nodes made with mknod are
-regular files on disk; a layer cannot hold them (rootfs refuses them). The
-database is keyed by inode: when a program outside fakeroot's reach deletes a
+clears its environment loses the library. A device node made with mknod is
+an empty regular file on disk that the database calls a device (its type in
+the mode, major and minor in rdev); rootfs writes it into the layer as that
+device. The database is keyed by inode: when a program outside fakeroot's reach deletes a
 file the daemon knows, a new file that reuses the inode inherits its entry.
 """
 

@@ -30,7 +30,21 @@ the base image's owners and modes, the script's chown/chmod/mknod calls go to
 it, and its saved database (device, inode -> uid, gid, mode) gives the owners
 and modes of the layer (`layer_owners` reads them from a file beside the layer
 directory, LAYER_OWNERS_SUFFIX). Files the database does not know are ours and
-count as root's. Limits: statically linked programs are not faked; a path the
+count as root's.
+
+Device nodes: the seed's VM ships what `mknod` makes in the upper layer —
+except that its `find . -type c` then turns *every* character device into a
+whiteout (overlayfs marks deletions with 0/0 character devices; the seed
+does not look at the numbers), so `mknod /x c 1 3` shipped `.wh.x`. nixlite
+ships character and block devices (and fifos) as what they are. As real
+root the script makes real nodes (bwrap's mounts are nodev, so none can be
+opened inside the sandbox; this needs CAP_MKNOD in the sandbox's
+capabilities); as an ordinary user fakeroot records them over empty
+placeholder files (`layer_entries` writes the device it recorded). As in
+the seed, /dev during the script is the sandbox's own (the seed bind-mounts
+the VM's /dev there): nodes made under /dev are not part of the image.
+
+Limits: statically linked programs are not faked; a path the
 layer ships must stay readable to us (a file without u+r, a directory without
 u+rx is refused: nixlite could not read it back; real root can); without
 fakeroot installed the old behaviour stays, and the build says why it failed.
@@ -43,13 +57,15 @@ import json
 import os
 import stat
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 from nixlite.build.python_builders import BuildContext, BuilderFailed
 from nixlite.docker.fakeroot import (PRELOAD_PATH, FakeDatabase, FakedDaemon, FakerootTools, FakeStat,
                                      find_fakeroot, format_database)
 from nixlite.docker.contents_tree import ContentsTree, apply_directory_modes, materialise_node, merge_contents
+from nixlite.docker import tar_format as tf
 from nixlite.docker.layer_apply import flatten_layers
+from nixlite.docker.layer_tar import Entry, scan_tree
 from nixlite.docker.reader import read_docker_archive
 from nixlite.store.files import remove_tree
 
@@ -65,6 +81,18 @@ SANDBOX_MOUNT_POINTS = ("dev", "proc", "sys", "nix/store", "nix")
 LAYER_OWNERS_SUFFIX = ".owners.json"
 
 Meta = dict[str, tuple[int, int, int]]  # rel path -> (uid, gid, st_mode) as the script saw them
+
+
+@dataclass(frozen=True)
+class FakeDevice:
+    """A device node made under fakeroot: an empty file on disk (inode `ino`), a device to programs."""
+
+    mode: int  # type (S_IFCHR or S_IFBLK) and permission bits
+    rdev: int
+    ino: int
+
+
+Devices = dict[str, FakeDevice]  # rel path -> the device fakeroot recorded there
 
 
 @dataclass(frozen=True)
@@ -147,7 +175,7 @@ def diff_trees(before: dict[str, Fingerprint], after: dict[str, Fingerprint],
 
 
 def link_layer(root: str, layer: str, diff: LayerDiff, meta: Meta | None = None) -> None:
-    """Build the layer directory from `root`: hard links for files, copies of dirs/symlinks.
+    """Build the layer directory from `root`: hard links for files and nodes, copies of dirs/symlinks.
 
     Ownership and modes are those in `root` (hard links share them), or the
     modes in `meta` (fakeroot's) where it has the path; each deleted path
@@ -169,11 +197,8 @@ def link_layer(root: str, layer: str, diff: LayerDiff, meta: Meta | None = None)
             os.symlink(os.readlink(src), dst)
             if own:
                 os.lchown(dst, st.st_uid, st.st_gid)
-        elif stat.S_ISREG(st.st_mode):
+        else:  # files, and device nodes, fifos and sockets (a tar cannot hold sockets: scan_tree skips them)
             os.link(src, dst, follow_symlinks=False)
-        else:
-            raise BuilderFailed(f"runAsRoot left /{rel}, which is neither a file, a directory nor a symlink; "
-                                "device nodes, fifos and sockets cannot be put in a layer by nixlite")
     for rel in diff.deleted:
         parent, _, name = rel.rpartition("/")
         with open(os.path.join(layer, parent, WHITEOUT_PREFIX + name), "wb"):
@@ -221,27 +246,6 @@ def _open_directory(directory: str, opened: dict[str, int]) -> None:
     os.chmod(directory, mode | 0o700)
 
 
-def layer_owners(layer_dir: str) -> dict[str, tuple[int, int]]:
-    """Entry name -> (uid, gid) as the script left them.
-
-    The owners fakeroot recorded come first (the file LAYER_OWNERS_SUFFIX
-    beside the directory); other files of the user running nixlite count as
-    root's (extraCommands' files, or the whole layer without fakeroot).
-    """
-    me = os.geteuid()
-    recorded: dict[str, list[int]] = {}
-    if os.path.exists(layer_dir.rstrip("/") + LAYER_OWNERS_SUFFIX):
-        with open(layer_dir.rstrip("/") + LAYER_OWNERS_SUFFIX) as f:
-            recorded = json.load(f)
-    owners: dict[str, tuple[int, int]] = {}
-    for rel, fp in walk_tree(layer_dir).items():
-        if rel in recorded:
-            owners[rel] = (recorded[rel][0], recorded[rel][1])
-        else:
-            owners[rel] = (0, 0) if (me != 0 and fp.uid == me) else (fp.uid, fp.gid)
-    return owners
-
-
 def sandbox_runner(ctx: BuildContext) -> Callable[..., int]:
     """ctx.run_sandboxed, or the build stage's sandbox itself when a test made the context by hand."""
     if ctx.run_sandboxed is not None:
@@ -271,9 +275,14 @@ def run_script(ctx: BuildContext, root: str, script: str, fakeroot: FakedDaemon 
 
 
 def _failure_hint(fakeroot: FakedDaemon | None) -> str:
-    """Why a chown may have failed, when nixlite is not real root."""
+    """Why a chown (or, as real root, a mknod) may have failed."""
     if os.geteuid() == 0:
-        return ""
+        from nixlite.build.sandbox import ROOT_FILE_CAPABILITIES
+
+        if "CAP_MKNOD" in ROOT_FILE_CAPABILITIES:
+            return ""
+        return (" (if it made a device node: as real root, nixlite's sandbox does not give the script "
+                "CAP_MKNOD, so mknod fails there; as an ordinary user fakeroot records device nodes)")
     if fakeroot is not None:
         return (" (nixlite is not running as root, so the script ran under fakeroot: a statically linked "
                 "program, e.g. busybox-static, cannot chown to a uid other than 0)")
@@ -295,6 +304,7 @@ def build_root_layer_dir(ctx: BuildContext) -> str:
     before = walk_tree(root)
     tools = find_fakeroot() if os.geteuid() != 0 else None
     meta: Meta = {}
+    devices: Devices = {}
     if tools is None:
         run_script(ctx, root, ctx.env["runAsRoot"])
         remove_unused_mount_points(root, before)
@@ -303,12 +313,12 @@ def build_root_layer_dir(ctx: BuildContext) -> str:
         # What contents put in place is theirs (0:0, their modes), as in overlay's upper layer.
         base_meta = disk_typed_meta({rel: m for rel, m in base_meta.items() if rel not in tree.nodes}, before)
         before = with_meta(before, base_meta)
-        after, meta = run_under_fakeroot(ctx, root, tools, base_meta, before)
+        after, meta, devices = run_under_fakeroot(ctx, root, tools, base_meta, before)
     diff = diff_trees(before, after, set(tree.nodes) - {""}, base_paths)
     layer = os.path.join(ctx.build_dir, "layer")
     os.mkdir(layer, 0o755)
     if tools is not None:
-        write_recorded_owners(layer, root, diff, meta)
+        write_recorded_owners(layer, root, diff, meta, devices)
     link_layer(root, layer, diff, meta)
     ctx.log(f"runAsRoot: {len(diff.changed)} paths in the layer, {len(diff.deleted)} whiteouts"
             + (" (owners recorded with fakeroot)" if tools is not None else ""))
@@ -316,8 +326,9 @@ def build_root_layer_dir(ctx: BuildContext) -> str:
 
 
 def run_under_fakeroot(ctx: BuildContext, root: str, tools: FakerootTools, base_meta: Meta,
-                       before: dict[str, Fingerprint]) -> tuple[dict[str, Fingerprint], Meta]:
-    """Run the script under fakeroot (loaded with `base_meta`); the fingerprints after it and the metadata it set."""
+                       before: dict[str, Fingerprint]) -> tuple[dict[str, Fingerprint], Meta, Devices]:
+    """Run the script under fakeroot (loaded with `base_meta`): the fingerprints after it, the metadata it
+    set and the devices it made."""
     load = []
     for rel, (uid, gid, mode) in base_meta.items():
         st = os.lstat(os.path.join(root, rel))
@@ -333,8 +344,8 @@ def run_under_fakeroot(ctx: BuildContext, root: str, tools: FakerootTools, base_
         daemon.kill()
     remove_unused_mount_points(root, before)
     after = walk_tree(root)
-    meta = meta_from_database(root, after, database)
-    return with_meta(after, meta), meta
+    meta, devices = meta_from_database(root, after, database)
+    return with_meta(after, meta), meta, devices
 
 
 def disk_typed_meta(meta: Meta, present: dict[str, Fingerprint]) -> Meta:
@@ -355,10 +366,16 @@ def with_meta(found: dict[str, Fingerprint], meta: Meta) -> dict[str, Fingerprin
             if rel in meta else fp for rel, fp in found.items()}
 
 
-def meta_from_database(root: str, found: dict[str, Fingerprint], database: FakeDatabase) -> Meta:
-    """Rel path -> (uid, gid, mode) for the files of `found` that faked's database knows."""
+def meta_from_database(root: str, found: dict[str, Fingerprint], database: FakeDatabase) -> tuple[Meta, Devices]:
+    """Rel path -> (uid, gid, mode) for the files of `found` that faked's database knows, and the faked devices.
+
+    `mknod` under fakeroot leaves an empty regular file and tells the daemon
+    it is a device (type in the mode, major/minor in rdev): those paths are
+    returned as `Devices` too, to be written as device entries.
+    """
     inodes = {ino for _dev, ino in database}
     meta: Meta = {}
+    devices: Devices = {}
     for rel, fp in found.items():
         if fp.ino not in inodes:
             continue
@@ -367,14 +384,29 @@ def meta_from_database(root: str, found: dict[str, Fingerprint], database: FakeD
         if fake is None:
             continue
         if stat.S_IFMT(fake.mode) != stat.S_IFMT(st.st_mode):
-            raise BuilderFailed(f"runAsRoot made /{rel} a device node or fifo (under fakeroot); "
-                                "nixlite cannot put those in a layer")
+            if not (_is_device(fake.mode) and stat.S_ISREG(st.st_mode) and st.st_size == 0):
+                raise BuilderFailed(f"runAsRoot left /{rel} as a {_kind(st.st_mode)}, which fakeroot shows as a "
+                                    f"{_kind(fake.mode)}: nixlite cannot tell what to put in the layer")
+            devices[rel] = FakeDevice(fake.mode, fake.rdev, st.st_ino)
         meta[rel] = (fake.uid, fake.gid, st.st_mode if stat.S_ISLNK(st.st_mode) else fake.mode)
-    return meta
+    return meta, devices
 
 
-def write_recorded_owners(layer: str, root: str, diff: LayerDiff, meta: Meta) -> None:
-    """The owners of the layer's paths, for `layer_owners`; refuses modes nixlite could not read back."""
+def _is_device(mode: int) -> bool:
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
+def _kind(mode: int) -> str:
+    kinds = {stat.S_IFREG: "file", stat.S_IFDIR: "directory", stat.S_IFLNK: "symlink", stat.S_IFCHR: "character device",
+             stat.S_IFBLK: "block device", stat.S_IFIFO: "fifo", stat.S_IFSOCK: "socket"}
+    return kinds.get(stat.S_IFMT(mode), "file of an unknown type")
+
+
+def write_recorded_owners(layer: str, root: str, diff: LayerDiff, meta: Meta, devices: Devices) -> None:
+    """What fakeroot recorded for the layer's paths, for `layer_owners` and `layer_entries`.
+
+    Refuses modes nixlite could not read back.
+    """
     me = os.geteuid()
     owners: dict[str, list[int]] = {}
     for rel in diff.changed:
@@ -387,8 +419,56 @@ def write_recorded_owners(layer: str, root: str, diff: LayerDiff, meta: Meta) ->
             raise BuilderFailed(f"runAsRoot left /{rel} with mode {stat.S_IMODE(mode):04o}, which its owner "
                                 "cannot read: nixlite can only put that in a layer when it runs as root")
         owners[rel] = [uid, gid]
+    shipped = {rel: [d.mode, d.rdev, d.ino] for rel, d in devices.items() if rel in owners}
     with open(layer + LAYER_OWNERS_SUFFIX, "w") as f:
-        json.dump(owners, f)
+        json.dump({"owners": owners, "devices": shipped}, f)
+
+
+def _recorded(layer_dir: str) -> dict:
+    """The file `write_recorded_owners` wrote beside `layer_dir` (empty sections when there is none)."""
+    path = layer_dir.rstrip("/") + LAYER_OWNERS_SUFFIX
+    if not os.path.exists(path):
+        return {"owners": {}, "devices": {}}
+    with open(path) as f:
+        return json.load(f)
+
+
+def layer_owners(layer_dir: str) -> dict[str, tuple[int, int]]:
+    """Entry name -> (uid, gid) as the script left them.
+
+    The owners fakeroot recorded come first (the file LAYER_OWNERS_SUFFIX
+    beside the directory); other files of the user running nixlite count as
+    root's (extraCommands' files, or the whole layer without fakeroot).
+    """
+    me = os.geteuid()
+    recorded = _recorded(layer_dir)["owners"]
+    owners: dict[str, tuple[int, int]] = {}
+    for rel, fp in walk_tree(layer_dir).items():
+        if rel in recorded:
+            owners[rel] = (recorded[rel][0], recorded[rel][1])
+        else:
+            owners[rel] = (0, 0) if (me != 0 and fp.uid == me) else (fp.uid, fp.gid)
+    return owners
+
+
+def layer_entries(layer_dir: str) -> Iterator[Entry]:
+    """The entries of the root layer's tar: the directory's files with their owners, devices as devices.
+
+    Device nodes on disk (made as real root) are written as they are; a
+    device fakeroot faked is an empty placeholder file on disk, written as
+    the device it recorded — unless extraCommands replaced it since (another
+    inode at that path).
+    """
+    devices = _recorded(layer_dir)["devices"]
+    for entry in scan_tree(layer_dir, owners=layer_owners(layer_dir), devices=True, xattrs=False):
+        faked = devices.get(entry.name)
+        if faked is not None and entry.typeflag == tf.REGULAR:
+            mode, rdev, ino = faked
+            if os.lstat(os.path.join(layer_dir, entry.name)).st_ino == ino:
+                entry = dataclasses.replace(
+                    entry, typeflag=tf.CHAR_DEVICE if stat.S_ISCHR(mode) else tf.BLOCK_DEVICE, size=0,
+                    source=None, mode=stat.S_IMODE(mode), devmajor=os.major(rdev), devminor=os.minor(rdev))
+        yield entry
 
 
 def flatten_base_into(ctx: BuildContext, root: str) -> Meta:

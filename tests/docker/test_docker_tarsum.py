@@ -103,3 +103,22 @@ def test_large_file_matches_docker(go_tarsum, tmp_path) -> None:
     out = str(tmp_path / "layer.tar")
     digests = write_layer_file(out, scan_tree(str(tree)))
     assert digests.tarsum == docker_tarsum(go_tarsum, out)
+
+
+def test_device_entries_match_docker(go_tarsum, tmp_path) -> None:
+    """Character and block devices and fifos (runAsRoot's mknod), written by the layer writer."""
+    from nixlite.docker import tar_format as tf
+    from nixlite.docker.layer_tar import Entry
+
+    out = str(tmp_path / "devices.tar")
+    digests = write_layer_file(out, [
+        Entry(name="dev", typeflag=tf.DIRECTORY, mode=0o755),
+        Entry(name="dev/console", typeflag=tf.CHAR_DEVICE, mode=0o600, devmajor=5, devminor=1),
+        Entry(name="dev/loop0", typeflag=tf.BLOCK_DEVICE, mode=0o660, gid=6, devmajor=7, devminor=0),
+        Entry(name="dev/null", typeflag=tf.CHAR_DEVICE, mode=0o666, devmajor=1, devminor=3),
+        Entry(name="dev/sda300", typeflag=tf.BLOCK_DEVICE, mode=0o660, devmajor=259, devminor=300),
+        Entry(name="initctl", typeflag=tf.FIFO, mode=0o620)])
+    assert digests.tarsum == docker_tarsum(go_tarsum, out)
+    with tarfile.open(out) as tar:
+        assert [(m.name, m.devmajor, m.devminor) for m in tar.getmembers() if m.isdev()][:2] == [
+            ("dev/console", 5, 1), ("dev/loop0", 7, 0)]

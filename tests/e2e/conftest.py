@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end image tests: one nixlite store per session, a local registry.
+"""Fixtures of the end-to-end image tests: one nixlite store per session, a local registry, an ordinary user.
 
 Everything here goes through the `nixlite` command as a user would run it
 (`nixlite build FILE -A image`), with the prelude named explicitly
@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 
 import pytest
 
+from nixlite.store.files import remove_tree
+
 from .e2e_helpers import ROOT, nixlite_build
+from .unprivileged import Unprivileged, unprivileged_nixlite
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +41,22 @@ def built(e2e_store, tmp_path_factory):
         return results[example]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def user():
+    """An ordinary user who can run nixlite (unprivileged.py), with a work directory under /tmp."""
+    workdir = tempfile.mkdtemp(prefix="nixlite-unprivileged-", dir="/tmp")
+    try:
+        yield unprivileged_nixlite(workdir)
+    finally:
+        remove_tree(workdir)
+
+
+@pytest.fixture(scope="session")
+def user_store(user: Unprivileged) -> str:
+    """The ordinary user's own nixlite store directory."""
+    return user.make_dir("store")
 
 
 def _free_port() -> int:

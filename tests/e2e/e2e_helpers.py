@@ -12,11 +12,14 @@ examples use `compressor = "none"`, whose plain tar skopeo reads as it is.
 from __future__ import annotations
 
 import gzip
+import io
+import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PRELUDE = os.path.join(ROOT, "builtins")
@@ -95,3 +98,12 @@ def run_in_rootfs(rootfs: str, argv: list[str], env: dict[str, str], cwd: str = 
     for key, value in env.items():
         args += ["--setenv", key, value]
     return subprocess.run(args + argv, capture_output=True, text=True, timeout=60)
+
+
+def layer_members(image: str, index: int = -1) -> dict[str, tarfile.TarInfo]:
+    """The members of one layer of a plain docker-archive (the last layer by default)."""
+    with tarfile.open(image) as outer:
+        manifest = json.load(outer.extractfile("manifest.json"))[0]
+        data = outer.extractfile(manifest["Layers"][index]).read()
+    with tarfile.open(fileobj=io.BytesIO(data)) as layer:
+        return {m.name: m for m in layer.getmembers()}

@@ -11,54 +11,17 @@ check the plain path (contents, extraCommands, the closure, the image files).
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import tarfile
-import tempfile
 
 import pytest
 
-from nixlite.store.files import remove_tree
-
-from .e2e_helpers import ROOT, nixlite, nixlite_build
-from .unprivileged import Unprivileged, unprivileged_nixlite
+from .e2e_helpers import ROOT, layer_members, nixlite_build
+from .unprivileged import build_as_user
 
 OWNERS = "tests/e2e/nix/owners.nix"
-CASES = {"owners (runAsRoot)": OWNERS, "multi (no runAsRoot)": "examples/multi/default.nix",
-         "redis (fromImage + runAsRoot)": "examples/redis/default.nix"}
-
-
-@pytest.fixture(scope="module")
-def user():
-    workdir = tempfile.mkdtemp(prefix="nixlite-unprivileged-", dir="/tmp")
-    try:
-        yield unprivileged_nixlite(workdir)
-    finally:
-        remove_tree(workdir)
-
-
-@pytest.fixture(scope="module")
-def user_store(user: Unprivileged) -> str:
-    return user.make_dir("store")
-
-
-def build_as_user(user: Unprivileged, store: str, expression: str, name: str) -> str:
-    """`nixlite build FILE -A image` run by the user; the physical path of the result."""
-    link = os.path.join(user.home, name)
-    proc = user.run(["build", os.path.join(user.repo, expression), "-A", "image", "-I", f"nixpkgs={user.prelude}",
-                     "--store", store, "-o", link])
-    assert proc.returncode == 0, f"{user.notes}\n{proc.stderr[-4000:]}"
-    return os.path.realpath(link)
-
-
-def layer_members(image: str, index: int = -1) -> dict[str, tarfile.TarInfo]:
-    """The members of one layer of a docker-archive (the last by default)."""
-    with tarfile.open(image) as outer:
-        manifest = json.load(outer.extractfile("manifest.json"))[0]
-        data = outer.extractfile(manifest["Layers"][index]).read()
-    with tarfile.open(fileobj=io.BytesIO(data)) as layer:
-        return {m.name: m for m in layer.getmembers()}
+# (fromImage as an ordinary user: tests/docker/test_builders_root.py, at the builder level.)
+CASES = {"owners (runAsRoot)": OWNERS, "multi (no runAsRoot)": "examples/multi/default.nix"}
 
 
 @pytest.mark.parametrize("expression", list(CASES.values()), ids=list(CASES))

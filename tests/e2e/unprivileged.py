@@ -55,7 +55,8 @@ class Unprivileged:
     uid: int
     gid: int
     home: str
-    command: list[str]  # argv prefix: [setpriv …] + the nixlite command
+    prefix: list[str]  # argv prefix that runs a program as the user: [setpriv …] (nothing when not root)
+    command: list[str]  # the nixlite command it runs
     env: dict[str, str]
     repo: str  # a checkout (or the copy of its Nix files) the user can read
     prelude: str  # the prelude of the nixlite it runs (for -I nixpkgs=…)
@@ -64,7 +65,12 @@ class Unprivileged:
     notes: list[str] = field(default_factory=list)
 
     def run(self, args: list[str], timeout: int = 600) -> subprocess.CompletedProcess:
-        return subprocess.run([*self.command, *args], capture_output=True, text=True, timeout=timeout,
+        """nixlite ARGS, as the user."""
+        return self.run_program([*self.command, *args], timeout)
+
+    def run_program(self, argv: list[str], timeout: int = 600) -> subprocess.CompletedProcess:
+        """Any program, as the user, in its HOME, with its environment."""
+        return subprocess.run([*self.prefix, *argv], capture_output=True, text=True, timeout=timeout,
                               env=self.env, cwd=self.home)
 
     def make_dir(self, name: str) -> str:
@@ -81,12 +87,6 @@ def as_user(uid: int, gid: int) -> list[str]:
     if os.geteuid() != 0:
         return []
     return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--inh-caps=-all"]
-
-
-def readable_by(prefix: list[str], env: dict[str, str], path: str) -> bool:
-    """Whether the user behind `prefix` can read `path` (a file) or list it (a directory)."""
-    probe = ["ls", path] if os.path.isdir(path) else ["head", "-c", "1", path]
-    return subprocess.run([*prefix, *probe], env=env, capture_output=True).returncode == 0
 
 
 def runs_installed_nixlite(prefix: list[str], env: dict[str, str]) -> list[str] | None:
@@ -206,20 +206,20 @@ def unprivileged_nixlite(workdir: str) -> Unprivileged:
     """Set up `workdir` (new, under /tmp) so that the ordinary user can run nixlite there."""
     os.chmod(workdir, 0o755)
     uid, gid = _user_ids()
-    user = Unprivileged(uid=uid, gid=gid, home="", command=[], env={}, repo=ROOT,
+    user = Unprivileged(uid=uid, gid=gid, home="", prefix=as_user(uid, gid), command=[], env={}, repo=ROOT,
                         prelude=os.path.join(ROOT, "builtins"), workdir=workdir)
     user.home = user.make_dir("home")
     user.env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": user.home, "LANG": "C.UTF-8",
                 "NO_COLOR": "1", "TMPDIR": user.make_dir("tmp"), "PYTHONDONTWRITEBYTECODE": "1"}
-    prefix = as_user(uid, gid)
+    prefix = user.prefix
     installed = runs_installed_nixlite(prefix, user.env)
     if installed is not None:
-        user.command = prefix + installed
+        user.command = installed
         user.notes.append(f"runs the installed {installed[0]}")
     else:
         runtime = PrivateRuntime(os.path.join(workdir, "runtime"))
         command, extra_env = runtime.build()
-        user.command, user.private_copy = prefix + command, True
+        user.command, user.private_copy = command, True
         user.env.update(extra_env)
         user.prelude = os.path.join(runtime.site, "nixlite", "prelude")
         user.notes.append(f"cannot run the installed nixlite; runs a private copy in {runtime.dest}")
@@ -229,3 +229,12 @@ def unprivileged_nixlite(workdir: str) -> Unprivileged:
             copy_tree(os.path.join(ROOT, directory), os.path.join(user.repo, directory), ("__pycache__",))
         user.notes.append(f"cannot read the checkout's Nix files; copied to {user.repo}")
     return user
+
+
+def build_as_user(user: Unprivileged, store: str, expression: str, name: str) -> str:
+    """`nixlite build FILE -A image` (FILE relative to the checkout) run by the user; the result's physical path."""
+    link = os.path.join(user.home, name)
+    proc = user.run(["build", os.path.join(user.repo, expression), "-A", "image", "-I", f"nixpkgs={user.prelude}",
+                     "--store", store, "-o", link])
+    assert proc.returncode == 0, f"{user.notes}\n{proc.stderr[-4000:]}"
+    return os.path.realpath(link)

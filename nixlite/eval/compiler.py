@@ -441,6 +441,9 @@ def _compile_dynamic(dynamic: tuple[ast.DynamicBinding, ...], scope: Any) -> lis
 def _add_dynamic(attrs: Attrs, dyn: list[Any], env: Any) -> None:
     from nixlite.eval.coerce import force_string_no_ctx
 
+    from nixlite.eval.state import current_state
+
+    symbols = current_state().symbols
     attrs.positions = attrs.positions.copy() if attrs.positions is not None else {}
     for name_code, (kind, x, vpos), pos in dyn:
         name_value = name_code(env)
@@ -450,6 +453,7 @@ def _add_dynamic(attrs: Attrs, dyn: list[Any], env: Any) -> None:
             name = force_string_no_ctx(name_value)
         except NixError as err:
             raise err.unpositioned()  # as Nix 2.8: no position for a bad attribute name
+        symbols.note(name)  # Nix creates the name's symbol now
         if name in attrs:
             other = attrs.positions.get(name)
             where = f" at {pos_text(other)}" if other is not None else ""

@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from nixlite.eval.scope import BaseScope
+from nixlite.eval.symbols import SymbolTable
 from nixlite.eval.values import Attrs, Thunk
 
 _current: list["EvalState"] = []
@@ -57,6 +58,7 @@ class EvalState:
         self.src_to_store: dict[str, str] = {}  # source path -> store path, per evaluation
         self.trace_verbose = False
         self.source_texts: dict[str, str] = {}  # «string»/«stdin» -> the text being evaluated
+        self.symbols = SymbolTable()  # the order --strict forces attributes in
         _current.append(self)
         self._builtins: Any = None
         self.base_scope = BaseScope(loader=self._load_builtins)
@@ -91,10 +93,12 @@ class EvalState:
         return compile_expr(expr, scope or self.base_scope)(None)
 
     def eval_string(self, text: str, file: str = "«string»", base_dir: str | None = None) -> Any:
-        from nixlite.syntax import parse
+        from nixlite.syntax import parse_source
 
         self.source_texts[file] = text  # read by __curPos while compiling
-        return self.eval_ast(parse(text, file=file, base_dir=base_dir or os.getcwd()))
+        parsed = parse_source(text, file=file, base_dir=base_dir or os.getcwd())
+        self.symbols.add(parsed.symbols)
+        return self.eval_ast(parsed.expr)
 
     def eval_file(self, path: str, imported: bool = False) -> Any:
         """Evaluate a file once per state (directories mean default.nix).
@@ -118,18 +122,21 @@ class EvalState:
             raise
 
     def _load_file(self, path: str) -> Any:
-        from nixlite.syntax import parse_file
+        from nixlite.syntax import parse_file_source
 
-        return self.eval_ast(parse_file(path))
+        parsed = parse_file_source(path)
+        self.symbols.add(parsed.symbols)
+        return self.eval_ast(parsed.expr)
 
     def scoped_import(self, scope_attrs: Attrs, path: str) -> Any:
         """`scopedImport attrs path`: the file sees `attrs` as variables above the builtins (not cached)."""
-        from nixlite.syntax.parser import parse, read_source
+        from nixlite.syntax.parser import parse_source, read_source
 
         path = resolve_import_path(path)
         # The scope's names are only known now: variables are checked when looked up.
-        expr = parse(read_source(path), path, os.path.dirname(path), check_scope=False)
-        return self.eval_ast(expr, BaseScope(dict(scope_attrs), self.base_scope))
+        parsed = parse_source(read_source(path), path, os.path.dirname(path), check_scope=False)
+        self.symbols.add(parsed.symbols)
+        return self.eval_ast(parsed.expr, BaseScope(dict(scope_attrs), self.base_scope))
 
     # --- paths and the store ---------------------------------------------------------
 

@@ -114,11 +114,14 @@ class SetPositions(dict):  # type: ignore[type-arg]
     dict (as `//` does) forgets the set's position, as in Nix.
     """
 
-    __slots__ = ("set_pos",)
+    __slots__ = ("set_pos", "force_order")
 
     def __init__(self, positions: dict[str, Any], set_pos: Any) -> None:
         super().__init__(positions)
         self.set_pos = set_pos
+        # The names in the order --strict forces them (nixlite.eval.strict),
+        # worked out once for every set the literal builds.
+        self.force_order: list[str] | None = None
 
     def copy(self) -> "SetPositions":
         return SetPositions(self, self.set_pos)

@@ -13,6 +13,7 @@ from typing import Any
 
 from nixlite.eval.coerce import force_attrs, force_list, force_string_no_ctx, is_function
 from nixlite.eval.errors import TypeError_
+from nixlite.eval.symbols import note_symbols
 from nixlite.eval.values import Attrs, Lambda, force
 from nixlite.primops.common import check_function, lazy_call2, missing_attr
 from nixlite.primops.registry import primop
@@ -79,6 +80,7 @@ def list_to_attrs(items: Any) -> Attrs:
         result[name] = entry["value"]
         if entry.positions and "value" in entry.positions:
             positions[name] = entry.positions["value"]
+    note_symbols(result)  # Nix creates the names' symbols here, in this order
     return sorted_attrs(result, positions)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from nixlite.eval.coerce import coerce_to_string, force_string_no_ctx
 from nixlite.eval.errors import EvalError
 from nixlite.eval.printer import format_float
+from nixlite.eval.symbols import note_symbols
 from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, make_string, type_name
 from nixlite.primops.json_errors import json_error_message
 from nixlite.primops.registry import primop
@@ -196,6 +197,27 @@ def _to_nix(v: Any) -> Any:
     return v
 
 
+def _keys_in_document_order(v: Any) -> list[str]:
+    """Object keys as Nix's JSON parser meets them (it creates their symbols then)."""
+    out: list[str] = []
+    iterators = [iter((v,))]
+    while iterators:
+        item = next(iterators[-1], _END)
+        if item is _END:
+            iterators.pop()
+        elif type(item) is tuple:  # (key, value) of an object
+            out.append(_c_string(item[0]))
+            iterators.append(iter((item[1],)))
+        elif type(item) is dict:
+            iterators.append(iter(item.items()))
+        elif type(item) is list:
+            iterators.append(iter(item))
+    return out
+
+
+_END = object()
+
+
 def _c_string(s: str) -> str:
     """Nix strings end at a NUL character (they are C strings)."""
     return s.split("\0", 1)[0] if "\0" in s else s
@@ -208,7 +230,10 @@ def from_json(s: Any) -> Any:
     problem = json_error_message(to_bytes(text)) if _SURROGATE_ESCAPE.search(text) else None
     if problem is None:
         try:
-            return _to_nix(json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_reject_constant))
+            parsed = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_reject_constant)
+            if type(parsed) is dict or type(parsed) is list:
+                note_symbols(_keys_in_document_order(parsed))
+            return _to_nix(parsed)
         except (ValueError, RecursionError) as err:
             problem = json_error_message(to_bytes(text)) or f"[json.exception.parse_error.101] parse error: {err}"
     raise EvalError(problem).unpositioned()  # the JSON library's error carries no position in Nix

@@ -14,6 +14,7 @@ from typing import Any
 from nixlite.eval.coerce import force_attrs, force_int, force_list, force_string_no_ctx, type_error
 from nixlite.eval.equality import values_equal, values_less
 from nixlite.eval.errors import EvalError
+from nixlite.eval.symbols import note_symbols
 from nixlite.eval.values import Attrs, ContextString, PathValue, PrimOp, force, string_text
 from nixlite.primops.common import bool_caller, call1, caller1, caller2, check_function, lazy_calls, missing_attr
 from nixlite.primops.registry import primop
@@ -174,6 +175,7 @@ def group_by(fn: Any, xs: Any) -> Attrs:
     for x in force_list(xs):
         key = force_string_no_ctx(call1(fn, x))
         groups.setdefault(key, []).append(x)
+    note_symbols(groups)  # Nix creates the names' symbols here, in this order
     return Attrs({k: groups[k] for k in sorted(groups)})
 
 

@@ -129,10 +129,32 @@ POSITIONS = [
     '{ p = __curPos; q = (builtins.unsafeGetAttrPos "p" { p = 1; }).file; }',
 ]
 
+# --strict forces a set's attributes in Nix 2.8's symbol order
+# (nixlite.eval.symbols): of two failing attributes, Nix reports the one whose
+# name became a symbol first; `trace` output comes in that order too.
+STRICT_ORDER = [
+    '{ b = throw "b"; name = throw "n"; }',
+    '{ x = throw "x"; b = throw "b"; }',
+    '{ y = throw "y"; a = throw "a"; }',
+    'let s = { b = throw "b"; }; in s // { a = throw "a"; }',
+    '{ c = throw "c"; } // { name = throw "n"; }',
+    '[ { b = throw "b"; name = throw "n"; } ]',
+    '{ q = { w = throw "w"; value = throw "v"; }; p = throw "p"; }',
+    'builtins.listToAttrs [ { name = "zz"; value = throw "z"; } { name = "a"; value = throw "a"; } ]',
+    'builtins.mapAttrs (n: v: throw n) (builtins.fromJSON "{\\"zq\\": {\\"zr\\": 1, \\"ar\\": 2}, \\"aq\\": 2}")',
+    'builtins.mapAttrs (n: v: throw n) (builtins.groupBy (x: x) [ "zq" "aq" ])',
+    'let k = "zq"; in { ${"a" + "q"} = throw "a"; ${k} = throw "z";  }',
+    'let k = "zq"; in builtins.mapAttrs (n: v: throw n) { ${k} = 1; ${"a" + "q"} = 2; }',
+    'let s = { zq = 1; }; in builtins.mapAttrs (n: v: throw n) (builtins.listToAttrs [ { name = "aq"; value = 1; } ] // s)',
+    '{ a = builtins.trace "a" 1; name = builtins.trace "name" 2; x = builtins.trace "x" 3; b = builtins.trace "b" 4; }',
+    'builtins.deepSeq { b = throw "b"; name = throw "n"; } 1',
+    'rec { b = throw "b"; __overrides = { }; type = throw "t"; }',
+]
+
 CASES = ([([], e) for e in PRINTING] + [(["--strict"], e) for e in PRINTING]
          + [(["--json"], e) for e in JSON] + [(["--json", "--strict"], e) for e in JSON]
          + [(["--json", "--strict", "--show-trace"], e) for e in JSON[4:10]]
-         + [(["--strict"], e) for e in POSITIONS]
+         + [(["--strict"], e) for e in POSITIONS] + [(["--strict"], e) for e in STRICT_ORDER]
          + [(["--strict"], e) for e in ATTR_MISSING] + [(["--strict", "--show-trace"], e) for e in ATTR_MISSING])
 
 

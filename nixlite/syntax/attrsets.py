@@ -16,38 +16,62 @@ file name, or "(string)" for expressions not read from a file.
 from __future__ import annotations
 
 from nixlite.eval.errors import ParseError
-from nixlite.syntax.ast import AttrName, AttrSet, DynamicBinding, Expr, Pos
+from nixlite.syntax.ast import AttrName, AttrSet, Binding, DynamicBinding, Expr, Pos
 from nixlite.syntax.fastnodes import new
 
 
 class MutableAttrs:
-    """An attribute set under construction: name -> [value, pos, inherited], plus dynamic ones."""
+    """An attribute set under construction, plus its dynamic bindings.
 
-    __slots__ = ("pos", "rec", "attrs", "dynamic", "inherit_pos")
+    `attrs` maps each name to its final `Binding`, or, while the binding may
+    still change (a nested set that later paths extend), to a list
+    [value, pos, inherited]; `plain` says that there is no such list (most
+    sets), so that freezing is a copy.
+    """
+
+    __slots__ = ("pos", "rec", "attrs", "dynamic", "inherit_pos", "plain")
 
     def __init__(self, pos: Pos, rec: bool = False) -> None:
         self.pos = pos
         self.rec = rec
-        self.attrs: dict[str, list] = {}
+        self.attrs: dict[str, Binding | list] = {}
         self.dynamic: list[DynamicBinding] = []
         self.inherit_pos: Pos = pos  # where Nix places the variables of `inherit x;`
+        self.plain = True
 
     @classmethod
     def thaw(cls, attrs: AttrSet) -> "MutableAttrs":
         """A mutable copy of a literal set, so that later bindings can extend it."""
         m = cls(attrs.pos, attrs.rec)
         for b in attrs.bindings:
-            m.attrs[b.name] = [b.value, b.pos, b.inherited]
+            m.attrs[b.name] = b
         m.dynamic = list(attrs.dynamic)
         return m
 
+    def entry(self, name: str):
+        """The mutable [value, pos, inherited] of `name` (None if unbound)."""
+        entry = self.attrs.get(name)
+        if type(entry) is Binding:
+            entry = self.attrs[name] = [entry.value, entry.pos, entry.inherited]
+            self.plain = False
+        return entry
+
+    def store(self, name: str, entry: list) -> None:
+        self.attrs[name] = entry
+        self.plain = False
+
     def freeze(self) -> AttrSet:
-        binding, mutable = new.Binding, MutableAttrs
-        bindings = tuple([
-            binding(name, value.freeze() if type(value) is mutable else value, inherited, pos)
-            for name, (value, pos, inherited) in self.attrs.items()
-        ])
-        dynamic = tuple(new.DynamicBinding(d.name, _frozen(d.value), d.pos) for d in self.dynamic)
+        if self.plain:
+            bindings = tuple(self.attrs.values())
+        else:
+            binding, mutable = new.Binding, MutableAttrs
+            bindings = tuple([
+                entry if type(entry) is Binding else
+                binding(name, entry[0].freeze() if type(entry[0]) is mutable else entry[0], entry[2], entry[1])
+                for name, entry in self.attrs.items()
+            ])
+        dynamic = tuple(new.DynamicBinding(d.name, _frozen(d.value), d.pos) for d in self.dynamic) \
+            if self.dynamic else ()
         return new.AttrSet(self.pos, self.rec, bindings, dynamic)
 
 
@@ -88,10 +112,10 @@ def add_attr(target: MutableAttrs, path: list[AttrName], value: Expr, pos: Pos, 
     """Bind `path = value;` in `target` as Nix's addAttr does (raises on a duplicate)."""
     for name in path[:-1]:
         if isinstance(name, str):
-            entry = target.attrs.get(name)
+            entry = target.entry(name)
             if entry is None:
                 nested = MutableAttrs(pos)
-                target.attrs[name] = [nested, pos, False]
+                target.store(name, [nested, pos, False])
                 target = nested
                 continue
             nested = None if entry[2] else _as_set(entry[0])
@@ -107,9 +131,9 @@ def add_attr(target: MutableAttrs, path: list[AttrName], value: Expr, pos: Pos, 
     if not isinstance(last, str):
         target.dynamic.append(DynamicBinding(last, value, pos))
         return
-    entry = target.attrs.get(last)
+    entry = target.entry(last)
     if entry is None:
-        target.attrs[last] = [value, pos, False]
+        target.attrs[last] = new.Binding(last, value, False, pos)
         return
     existing = None if entry[2] else _as_set(entry[0])
     incoming = _as_set(value)
@@ -120,14 +144,20 @@ def add_attr(target: MutableAttrs, path: list[AttrName], value: Expr, pos: Pos, 
     for name, incoming_entry in incoming.attrs.items():
         clash = existing.attrs.get(name)
         if clash is not None:
-            raise already_defined(name, clash[1], incoming_entry[1])
+            raise already_defined(name, _pos_of(clash), _pos_of(incoming_entry))
+        if type(incoming_entry) is list:
+            existing.plain = False
         existing.attrs[name] = incoming_entry
     entry[0] = existing
+
+
+def _pos_of(entry) -> Pos:
+    return entry.pos if type(entry) is Binding else entry[1]
 
 
 def add_inherited(target: MutableAttrs, name: str, value: Expr, pos: Pos, inherited: bool) -> None:
     """Bind one name of `inherit …;` / `inherit (e) …;` (raises on a duplicate)."""
     entry = target.attrs.get(name)
     if entry is not None:
-        raise already_defined(name, pos, entry[1])
-    target.attrs[name] = [value, pos, inherited]
+        raise already_defined(name, pos, _pos_of(entry))
+    target.attrs[name] = new.Binding(name, value, inherited, pos)

@@ -15,17 +15,19 @@ attributes in `let` or `inherit`.
 from __future__ import annotations
 
 import os
-import posixpath
 from bisect import bisect_right
 
 from nixlite.eval.errors import ParseError
 from nixlite.syntax import ast
+from nixlite.syntax.ast import Binding
 from nixlite.syntax.attrsets import MutableAttrs, add_attr, add_inherited
-from nixlite.syntax.fastnodes import new
+from nixlite.syntax.fastnodes import mutable_twin, new
 from nixlite.syntax.indentation import strip_indentation
 
 _COMPARISONS = {"LT": (False, False), "GT": (True, False), "LEQ": (True, True), "GEQ": (False, True)}
 _ARITH = {"*": "__mul", "/": "__div"}
+new_binding = new.Binding
+_POS_TWIN = mutable_twin(ast.Pos)
 
 
 def canon_path(path: str) -> str:
@@ -76,7 +78,8 @@ def _position_finder(text: str, file: str):
     line_starts = _line_starts(text)
     line_starts.append(len(text) + 1)  # a sentinel: every offset is before it
     ascii_only = text.isascii()
-    new_pos = new.Pos
+    # (new.Pos's steps inline: a Pos is made for most offsets asked about)
+    make, twin, pos_class = object.__new__, _POS_TWIN, ast.Pos
     # Many nodes start where their first child starts: they share one Pos.
     cache: dict[int, ast.Pos] = {}
     cached = cache.get
@@ -96,7 +99,12 @@ def _position_finder(text: str, file: str):
                 col = offset - start + 1
             else:
                 col = len(text[start:offset].encode("utf-8", "surrogateescape")) + 1
-            found = cache[offset] = new_pos(file, line, col)
+            found = make(twin)
+            found.file = file
+            found.line = line
+            found.col = col
+            found.__class__ = pos_class
+            cache[offset] = found
         return found
 
     return pos
@@ -387,25 +395,24 @@ class Builder:
         # The set's position is the token before the bindings (`{` or `let`);
         # `inherit x;` variables are placed just after that token.
         binds = MutableAttrs(self.pos(self.prev_end))  # the enclosing rule sets the real pos
-        binds.inherit_pos = self.pos(self.prev_end)
-        self._add_bind(binds, bind)
-        return binds
+        return self.binds_more(start, binds, bind)
 
     def binds_more(self, start, binds, bind):
-        self._add_bind(binds, bind)
+        if type(bind) is Binding:  # `name = value;` (see bind_value)
+            attrs = binds.attrs
+            name = bind.name
+            if name not in attrs:
+                attrs[name] = bind
+                return binds
+            add_attr(binds, (name,), bind.value, bind.pos, self.show_expr)
+        elif bind[0] == "value":
+            _, path, value, start = bind
+            add_attr(binds, self._attr_path(path), value, self.pos(start), self.show_expr)
+        else:
+            self._add_inherit(binds, bind)
         return binds
 
-    def _add_bind(self, binds: MutableAttrs, bind) -> None:
-        kind = bind[0]
-        if kind == "value":
-            _, path, value, start = bind
-            if len(path) == 1:  # the common `name = value;`, when name is new
-                name = path[0][0]
-                if type(name) is str and name not in binds.attrs:
-                    binds.attrs[name] = [value, self.pos(start), False]
-                    return
-            add_attr(binds, self._attr_path(path), value, self.pos(start), self.show_expr)
-            return
+    def _add_inherit(self, binds: MutableAttrs, bind) -> None:
         _, source, names, names_start = bind
         names_pos = self.pos(names_start)
         for name, _name_start in names:
@@ -415,6 +422,11 @@ class Builder:
                 add_inherited(binds, name, new.Select(binds.inherit_pos, source, (name,), None), names_pos, False)
 
     def bind_value(self, start, path, eq, value, semi):
+        # The common `name = value;` is its final Binding already.
+        if len(path) == 1:
+            name = path[0][0]
+            if type(name) is str:
+                return new_binding(name, value, False, self.pos(start))
         return ("value", path, value, start)
 
     def bind_inherit(self, start, kw, names, semi):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 
-def _mutable_twin(cls):
+def mutable_twin(cls):
     """A subclass of `cls` adding no slots whose attributes can be assigned.
 
     An object built as the twin and then given `cls` as its class is exactly
@@ -32,7 +32,7 @@ def constructor(cls):
     params = ", ".join(f"a{i}" for i in range(len(names)))
     sets = "".join(f"    o.{name} = a{i}\n" for i, name in enumerate(names))
     source = f"def make({params}):\n    o = new(twin)\n{sets}    o.__class__ = cls\n    return o\n"
-    namespace = {"new": object.__new__, "twin": _mutable_twin(cls), "cls": cls}
+    namespace = {"new": object.__new__, "twin": mutable_twin(cls), "cls": cls}
     exec(source, namespace)  # one small function per class, built once at import
     make = namespace["make"]
     make.__name__ = make.__qualname__ = f"new_{cls.__name__}"

@@ -32,8 +32,11 @@ from nixlite.eval.errors import ParseError
 Token = tuple  # (type, value, start offset, end offset)
 
 _PATH_CHAR = r"[a-zA-Z0-9._+\-]"
-# One match per token: blanks before it are consumed by the possessive prefix
-# (flex matches them separately; see _flex_positions).
+# One match per token, with the blanks after it (possessive suffix): a token
+# then starts where the previous match ended, and its end is its start plus
+# its length, which is cheaper to work out in Python than asking the match.
+# Flex matches the blanks separately (see _flex_positions). Only blanks at
+# the start of the expression state are a match of their own (`blank`).
 #
 # The first five groups are shortcuts for the commonest tokens, tried before
 # the full list (where Python's regex engine would scan an identifier three
@@ -44,18 +47,23 @@ _PATH_CHAR = r"[a-zA-Z0-9._+\-]"
 #   possessive run of [a-zA-Z0-9_-] the next character is none of those; a
 #   path needs a `/` after a run of path characters, a URI a `:` followed by
 #   a URI character, and `'` would continue the identifier.
-# - `punct` is a character or pair no longer rule starts with; a `.` is DOT
-#   unless `...`, a float (`.5`) or a path (`./a`, `.a/b`) starts there.
+# - `punct`: operators and punctuation where no longer rule matches. `.`,
+#   `+` and `-` are path characters: they are operators unless a run of
+#   path characters and a `/` follow (a path), and `.` unless `...` or a
+#   float (`.5`) starts there. `<` is not `<` before a path character (a
+#   `<path>` may follow), nor `/` before a path character, `*` (a comment),
+#   `/` or `$` (a path with `${`). `//`, `->`, `*`, `>` are always operators.
 # - `brace`: `${`, `{` and `}`.
 # - `string` is a whole "…" without `${`: one STRING token.
 # - `int`: digits that no `.` (a float) or path continues.
 _EXPR_RE = re.compile(
     r"""
-    [\ \t\r\n]*+
     (?:
       (?P<word>[a-zA-Z_][a-zA-Z0-9_\-]*+)
         (?!['/]|[.+][a-zA-Z0-9._+\-]*+[/:]|:[a-zA-Z0-9%/?:@&=+$,\-_.!~*'])
-    | (?P<punct>==|!=|&&|\|\||\|>|[;=()\[\]:,@?!]|\.(?![.0-9]|[a-zA-Z0-9._+\-]*+/))
+    | (?P<punct>==|!=|&&|\|\||\|>|->|//|<=|>=|<\||[;=()\[\]:,@?!*>]
+        |\.(?![.0-9]|[a-zA-Z0-9._+\-]*+/)|\+\+?+(?![a-zA-Z0-9._+\-]*+/)|-(?![a-zA-Z0-9._+\-]*+/)
+        |<(?![a-zA-Z0-9._+\-])|/(?![a-zA-Z0-9._+\-*/$]))
     | (?P<brace>\$\{|[{}])
     | "(?P<string>(?:[^$"\\]++|\$[^{"\\]|\\[\s\S]|\$\\[\s\S])*+\$?)"
     | (?P<int>[0-9]++)(?![.a-zA-Z0-9_+\-]*+/|\.)
@@ -71,8 +79,10 @@ _EXPR_RE = re.compile(
     | (?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*)
     | (?P<op>\.\.\.|==|!=|<=|>=|&&|\|\||->|//|\+\+|\|>|<\||[()\[\];:,@=.?!+\-*/<>])
     | (?P<ind_open>''(?:\ *\n)?)
+    | (?P<blank>[\ \t\r\n]++)
     | (?P<invalid>[\s\S])
     )
+    [\ \t\r\n]*+
     """,
     re.VERBOSE,
 )
@@ -81,7 +91,7 @@ _WORD, _PUNCT, _BRACE, _STRING, _SHORT_INT, _COMMENT = (
     _GROUP[g] for g in ("word", "punct", "brace", "string", "int", "comment"))
 _QUOTE, _PATH_INTERP, _PATH, _HPATH, _SPATH, _URI = (
     _GROUP[g] for g in ("quote", "path_interp", "PATH", "HPATH", "SPATH", "URI"))
-_FLOAT, _INT, _ID, _OP, _IND_OPEN, _INVALID = (_GROUP[g] for g in ("FLOAT", "INT", "ID", "op", "ind_open", "invalid"))
+_FLOAT, _INT, _ID, _OP, _IND_OPEN, _BLANK = (_GROUP[g] for g in ("FLOAT", "INT", "ID", "op", "ind_open", "blank"))
 
 KEYWORDS = {
     "if": "IF", "then": "THEN", "else": "ELSE", "assert": "ASSERT", "with": "WITH",
@@ -197,80 +207,74 @@ class Lexer:
 
     def _expr_tokens(self, i: int, stack: list) -> int:
         """Tokens of the expression state, until the input ends or the state changes."""
-        text = self.text
         emit = self.out.append
-        keyword = KEYWORDS.get
-        punct = _PUNCTUATION
+        keywords, punct = KEYWORDS, _PUNCTUATION
         word_kind, punct_kind, brace_kind, string_kind, int_kind = _WORD, _PUNCT, _BRACE, _STRING, _SHORT_INT
-        next_match = _EXPR_RE.scanner(text, i).match
-        # The last three matches: flex's positions are worked out from them
-        # only when the state changes (_flex_positions), not for every token.
+        next_match = _EXPR_RE.scanner(self.text, i).match
+        # The last matches: flex's positions are worked out from them only
+        # when the state changes (_flex_positions), not for every token.
         older = before = m = None
-        while True:
+        while True:  # `i` is where the token of the next match starts
             older, before = before, m
             m = next_match()
-            if m is None:  # only blanks are left
-                break
+            if m is None:  # the end of the input
+                self._flex_positions((older, before), False)
+                return i
             kind = m.lastindex
             if kind == word_kind:
-                start, j = m.span(kind)
-                word = text[start:j]
-                emit((keyword(word, "ID"), word, start, j))
+                word = m[kind]
+                emit((keywords[word] if word in keywords else "ID", word, i, i + len(word)))
             elif kind == punct_kind:
-                start, j = m.span(kind)
-                op = text[start:j]
-                emit((punct[op], op, start, j))
+                op = m[kind]
+                emit((punct[op], op, i, i + len(op)))
             elif kind == brace_kind:
-                start, j = m.span(kind)
-                brace = text[start:j]
+                brace = m[kind]
                 if brace != "}":
                     stack.append("expr")
                 elif len(stack) > 1:
                     stack.pop()
-                emit((punct[brace], brace, start, j))
+                emit((punct[brace], brace, i, i + len(brace)))
                 if stack[-1] != "expr":  # a `}` that returns to a string or path
                     break
             elif kind == string_kind:
-                start, j = m.span(kind)  # inside the quotes
-                emit(("STRING", unescape(text[start:j]), start - 1, j + 1))
+                body = m[kind]
+                emit(("STRING", unescape(body), i, i + len(body) + 2))
             elif kind == int_kind:
-                start, j = m.span(kind)
-                emit(("INT", self._int(text[start:j], start), start, j))
-            elif kind != _COMMENT and self._other_token(kind, m, stack):
+                digits = m[kind]
+                emit(("INT", self._int(digits, i), i, i + len(digits)))
+            elif self._other_token(kind, m, i, stack):
                 break
-        if m is None:
-            at = before.end() if before is not None else i
-            self._flex_positions(older, before, at if at < len(text) else None)
-            return len(text)
-        self._flex_positions(before, m, None)
-        return m.end()
+            i = m.end()
+        # The state changed: the blanks after the token are not the expression state's.
+        self._flex_positions((before, m), True)
+        return m.end(kind)
 
-    def _flex_positions(self, before: re.Match | None, last: re.Match | None, blanks_at: int | None) -> None:
-        """Set last_start and prev_start (see __init__) after the matches `before` and `last`.
+    def _flex_positions(self, matches: tuple, state_changed: bool) -> None:
+        """Set last_start and prev_start (see __init__) after the last `matches`.
 
-        A match of _EXPR_RE is up to two flex matches: the blanks (if any)
-        and the token; a whole "…" counts as its two quotes. None stands for
-        matches before this run of the expression state; `blanks_at` is the
-        start of blanks that end the input.
+        A match of _EXPR_RE is up to two flex matches, the token and the
+        blanks after it; a whole "…" counts as its two quotes. None stands
+        for what came before this run of the expression state. When the
+        state changed, the last match ends with its token.
         """
         starts = [self.prev_start, self.last_start]
-        for m in (before, last):
+        for m in matches:
             if m is None:
                 continue
             kind = m.lastindex
+            token_end = m.end(kind)
             if kind == _STRING:
-                starts += (m.start(kind) - 1, m.end() - 1)
-                continue
-            if m.start() != m.start(kind):
                 starts.append(m.start())
-            starts.append(m.start(kind))
-        if blanks_at is not None:
-            starts.append(blanks_at)
+                token_end += 1  # the closing quote
+            starts.append(token_end - 1 if kind == _STRING else m.start())
+            if token_end != m.end() and not (state_changed and m is matches[-1]):
+                starts.append(token_end)  # the blanks
         self.prev_start, self.last_start = starts[-2:]
 
-    def _other_token(self, kind: int, m: re.Match, stack: list) -> bool:
+    def _other_token(self, kind: int, m: re.Match, i: int, stack: list) -> bool:
         """The rarer tokens of the expression state; True if the state changed."""
-        i, j = m.span(kind)
+        value = m[kind]
+        j = i + len(value)
         if kind == _QUOTE:  # a "…" with `${` (or unterminated): its parts are tokens
             stack.append("str")
             self.out.append(("DQUOTE", '"', i, j))
@@ -280,9 +284,10 @@ class Lexer:
             self.out.append(("IND_OPEN", None, i, j))
             return True
         if kind in (_PATH, _HPATH, _PATH_INTERP):
-            self._path(m.group(kind), i, j, stack)
+            self._path(value, i, j, stack)
             return stack[-1] != "expr"
-        self.out.append(self._literal(kind, m.group(kind), i, j))
+        if kind != _COMMENT and kind != _BLANK:
+            self.out.append(self._literal(kind, value, i, j))
         return False
 
     def _literal(self, kind: int, text: str, i: int, j: int) -> Token:

@@ -17,7 +17,8 @@ in a temporary directory it can read (`PrivateRuntime`):
   where the running interpreter imports them;
 - nixlite itself laid out as its wheel installs it (pyproject's
   `package-dir`: grammar/ as nixlite.grammar, builtins/ as nixlite.prelude);
-- the examples and the tests' Nix files, when the checkout is unreadable.
+- the prelude, the examples and the tests' Nix files, when the checkout is
+  unreadable.
 
 Files are hard-linked when they can be (same file system), else copied;
 either way nothing of the original is changed. When the tests do not run
@@ -35,7 +36,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 
@@ -44,8 +44,8 @@ from .e2e_helpers import ROOT
 USER = "nobody"
 # Parts of the standard library the command never imports, left out of the copy.
 STDLIB_SKIPPED = ("site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip")
-# Checkout directories with Nix files the tests build (besides the prelude).
-NIX_DIRS = ("examples", "tests/e2e/nix")
+# Checkout directories with the Nix files the tests build: the prelude, the examples, the tests' own.
+NIX_DIRS = ("builtins", "examples", "tests/e2e/nix")
 
 
 @dataclass
@@ -227,6 +227,8 @@ def unprivileged_nixlite(workdir: str) -> Unprivileged:
         user.repo = os.path.join(workdir, "repo")
         for directory in NIX_DIRS:
             copy_tree(os.path.join(ROOT, directory), os.path.join(user.repo, directory), ("__pycache__",))
+        if not user.private_copy:
+            user.prelude = os.path.join(user.repo, "builtins")
         user.notes.append(f"cannot read the checkout's Nix files; copied to {user.repo}")
     return user
 

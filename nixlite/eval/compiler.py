@@ -108,14 +108,20 @@ def position_attrs(pos: Any) -> Attrs:
     """A position as Nix shows it to the language: `{ column; file; line; }`.
 
     Nix 2.8 quirk: for an expression given as text (-E, stdin), `file` is the
-    whole source text.
+    whole source text (see position_file).
     """
+    return Attrs({"column": pos.col, "file": position_file(pos), "line": pos.line})
+
+
+def position_file(pos: Any) -> str:
+    """The file of a position as Nix 2.8 shows it to the language and in --xml:
+    for an expression given as text (-E, stdin), the whole text."""
     file = pos.file
     if file in ("«string»", "«stdin»"):
         from nixlite.eval.state import current_state
 
         file = current_state().source_texts.get(file, file)
-    return Attrs({"column": pos.col, "file": file, "line": pos.line})
+    return str(file)
 
 
 def _compile_cur_pos(node: ast.CurPos, scope: Any) -> Code:
@@ -319,12 +325,25 @@ def _fill(frame_or_env: Any, lazies: list[tuple[int, Any, Any]]) -> list[Any]:
     return out
 
 
+def _in_symbol_order(bindings: tuple[ast.Binding, ...]) -> list[ast.Binding]:
+    """A `let`'s or `rec`'s bindings in the order Nix fills its frame: by symbol (nixlite.eval.symbols).
+
+    The order shows: a binding naming one not yet in the frame gets a thunk
+    of its own instead of sharing that value (`let x = 1; y = x; in { b = y; }`
+    prints `{ b = <CODE>; }`, as `x` sorts after `y`).
+    """
+    from nixlite.eval.state import current_state
+
+    return sorted(bindings, key=lambda b, note=current_state().symbols.note: note(b.name))
+
+
 def _compile_let(node: ast.Let, scope: Any) -> Code:
-    names = {b.name: i + 1 for i, b in enumerate(node.attrs.bindings)}
+    bindings = _in_symbol_order(node.attrs.bindings)
+    names = {b.name: i + 1 for i, b in enumerate(bindings)}
     inner = Scope(names, scope)
-    lazies = [_binding_lazy(b, inner, scope, n + 1) for n, b in enumerate(node.attrs.bindings)]
+    lazies = [_binding_lazy(b, inner, scope, n + 1) for n, b in enumerate(bindings)]
     body = compile_expr(node.body, inner)
-    inherited = [b.inherited for b in node.attrs.bindings]
+    inherited = [b.inherited for b in bindings]
 
     plan = list(zip(lazies, inherited))
     if len(plan) == 1 and plan[0][0][0] == THUNK and not plan[0][1]:
@@ -353,16 +372,17 @@ def _recursive_frame(env: Any, plan: list[Any]) -> list[Any]:
 
 
 def _compile_attrs(node: ast.AttrSet, scope: Any, written: bool = True) -> Code:
-    names = [b.name for b in node.bindings]
+    bindings = _in_symbol_order(node.bindings) if node.rec else node.bindings
+    names = [b.name for b in bindings]
     # One positions dict per AST node, shared by every set it builds: never mutate
     # `attrs.positions` in place (copy it first, as _add_dynamic does).
-    positions = SetPositions({b.name: b.pos for b in node.bindings}, node.pos if written else None)
+    positions = SetPositions({b.name: b.pos for b in bindings}, node.pos if written else None)
     if node.rec:
         inner = Scope({n: i + 1 for i, n in enumerate(names)}, scope)
         # With __overrides, the rec's own variables must be looked up late (they can be replaced).
         late = "__overrides" in inner.names
-        lazies = [_binding_lazy(b, inner, scope, 1 if late else n + 1) for n, b in enumerate(node.bindings)]
-        inherited = [b.inherited for b in node.bindings]
+        lazies = [_binding_lazy(b, inner, scope, 1 if late else n + 1) for n, b in enumerate(bindings)]
+        inherited = [b.inherited for b in bindings]
         dyn = _compile_dynamic(node.dynamic, inner)
 
         plan = list(zip(lazies, inherited))
@@ -578,5 +598,5 @@ class _LazyTable(dict):  # type: ignore[type-arg]
 
 _COMPILERS: dict[type, Callable[[Any, Any], Code]] = _LazyTable()
 
-__all__ = ["compile_expr", "compile_lazy", "local_slot", "force_at", "position_attrs", "make_lazy", "with_attrs", "pos_text", "show_expr",
+__all__ = ["compile_expr", "compile_lazy", "local_slot", "force_at", "position_attrs", "position_file", "make_lazy", "with_attrs", "pos_text", "show_expr",
            "CONST", "THUNK", "LOOKUP", "InfiniteRecursion"]

@@ -47,6 +47,19 @@ PRINTING = [
     "builtins.attrNames { inherit derivation; }",
 ]
 
+# Without --strict, a `let`/`rec` binding that names another one shares its
+# value when that one is already in the frame, which Nix fills in symbol order.
+LET_SHARING = [
+    'let x = 1; y = x; z = y + 1; in { a = x; b = y; i = z; }',
+    'let a = 1; b = a; in { inherit a b; }',
+    'let b = 1; a = b; in { inherit a b; }',
+    'rec { x = 1; y = x; z = y; }',
+    'rec { y = 1; x = y; z = x; }',
+    'let value = 1; name = value; in { inherit name; }',
+    'let name = 1; value = name; in { inherit value; }',
+    'rec { b = a; a = [ 1 ]; c = b; }',
+]
+
 JSON = [
     "{ a = 1; b = \"x\"; c = [ 1 2 ]; }",
     "{ a = 1 + 1; }",
@@ -151,10 +164,13 @@ STRICT_ORDER = [
     'rec { b = throw "b"; __overrides = { }; type = throw "t"; }',
 ]
 
-CASES = ([([], e) for e in PRINTING] + [(["--strict"], e) for e in PRINTING]
+CASES = ([([], e) for e in PRINTING + LET_SHARING] + [(["--strict"], e) for e in PRINTING]
          + [(["--json"], e) for e in JSON] + [(["--json", "--strict"], e) for e in JSON]
          + [(["--json", "--strict", "--show-trace"], e) for e in JSON[4:10]]
          + [(["--strict"], e) for e in POSITIONS] + [(["--strict"], e) for e in STRICT_ORDER]
+         # the last of --json/--xml counts; --xml shows -E text as the `path` of positions (2.8)
+         + [(f, "{ a = 1; b = x: x; c = { d ? 1 }: d; e = [ (1 + 1) ]; }")
+            for f in (["--xml", "--json"], ["--json", "--xml"], ["--xml"], ["--xml", "--strict"])]
          + [(["--strict"], e) for e in ATTR_MISSING] + [(["--strict", "--show-trace"], e) for e in ATTR_MISSING])
 
 

@@ -26,8 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="interpret the arguments as Nix expressions")
     parser.add_argument("--eval", action="store_true", help="accepted for compatibility with nix-instantiate")
     parser.add_argument("--strict", action="store_true", help="evaluate the result fully")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--xml", action="store_true", help="print the result as XML")
+    # As in nix-instantiate, the last of --json and --xml counts.
+    parser.add_argument("--json", dest="output", action="store_const", const="json", default="nix",
+                        help="print the result as JSON")
+    parser.add_argument("--xml", dest="output", action="store_const", const="xml", help="print the result as XML")
     parser.add_argument("-A", "--attr", action="append", default=[], help="select an attribute path")
     parser.add_argument("--arg", nargs=2, action="append", default=[], metavar=("NAME", "EXPR"))
     parser.add_argument("--argstr", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             value = select_attr_path(state, root, path, auto_args)
             if auto_args is not None:
                 value = auto_call(state, value, auto_args)
-            if args.json and not args.xml:
+            if args.output == "json":
                 _print_json(state, value, args.strict)
             else:
                 sys.stdout.write(render_value(state, value, args) + "\n")
@@ -204,14 +206,10 @@ def select_attr_path(state: Any, root: Any, path: str, auto_args: dict[str, Any]
 
 def render_value(state: Any, value: Any, args: argparse.Namespace) -> str:
     """The line printed for one result, in the requested format."""
-    if args.xml:
+    if args.output == "xml":
         from nixlite.primops import xml
 
         return xml.value_to_xml(state, value, strict=args.strict).rstrip("\n")  # type: ignore[attr-defined,no-any-return]
-    if args.json:
-        from nixlite.primops import json
-
-        return json.value_to_json(state, value, args.strict)  # type: ignore[attr-defined,no-any-return]
     from nixlite.eval.printer import print_value
 
     if args.strict:

@@ -54,7 +54,9 @@ class _XmlWriter:
 
     def pos_attrs(self, attrs: dict[str, str], pos: Any) -> dict[str, str]:
         if self.location and pos is not None:
-            attrs.update(column=str(pos.col), line=str(pos.line), path=str(pos.file))
+            from nixlite.eval.compiler import position_file
+
+            attrs.update(column=str(pos.col), line=str(pos.line), path=position_file(pos))
         return attrs
 
 

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_string_no_ctx
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, NixError
 from nixlite.eval.printer import format_float
 from nixlite.eval.symbols import note_symbols
 from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, make_string, type_name
@@ -118,7 +118,10 @@ class JsonWriter:
 
     def _attrs(self, s: Attrs, pos: Any) -> None:
         if "__toString" in s:
-            self._coerced(s, copy_to_store=False)
+            try:
+                self._coerced(s, copy_to_store=False)
+            except NixError as err:
+                raise err.at(pos)  # Nix reports a bad __toString result at the attribute
             return
         positions = s.positions or {}
         if "outPath" in s:

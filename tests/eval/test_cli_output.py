@@ -88,6 +88,10 @@ JSON = [
     "{ z = throw \"z\"; a = throw \"a\"; }",
     "{ a = [ 1 2 ]; b = { c = [ { d = throw \"inner\"; } ]; }; }",
     "[ { } [ { a = [ ]; b = x: x; } ] ]",
+    '{ a = { __toString = self: throw "t"; }; b = 1; }',
+    '{ a = { __toString = self: "s"; }; b = [ { c = { __toString = s: 1; }; } ]; }',
+    "builtins.toJSON { a = { __toString = self: 1; }; }",
+    '{ "a b" = 1; "\\"" = throw "q"; }',
 ]
 
 # Nix 2.8 reports a missing attribute of getAttr (listToAttrs' name/value,

@@ -325,8 +325,8 @@ def _fill(frame_or_env: Any, lazies: list[tuple[int, Any, Any]]) -> list[Any]:
     return out
 
 
-def _in_symbol_order(bindings: tuple[ast.Binding, ...]) -> list[ast.Binding]:
-    """A `let`'s or `rec`'s bindings in the order Nix fills its frame: by symbol (nixlite.eval.symbols).
+def in_symbol_order(bindings: Any) -> list[Any]:
+    """A `let`'s or `rec`'s bindings (or formals) in the order Nix fills its frame: by symbol (nixlite.eval.symbols).
 
     The order shows: a binding naming one not yet in the frame gets a thunk
     of its own instead of sharing that value (`let x = 1; y = x; in { b = y; }`
@@ -338,7 +338,7 @@ def _in_symbol_order(bindings: tuple[ast.Binding, ...]) -> list[ast.Binding]:
 
 
 def _compile_let(node: ast.Let, scope: Any) -> Code:
-    bindings = _in_symbol_order(node.attrs.bindings)
+    bindings = in_symbol_order(node.attrs.bindings)
     names = {b.name: i + 1 for i, b in enumerate(bindings)}
     inner = Scope(names, scope)
     lazies = [_binding_lazy(b, inner, scope, n + 1) for n, b in enumerate(bindings)]
@@ -372,7 +372,7 @@ def _recursive_frame(env: Any, plan: list[Any]) -> list[Any]:
 
 
 def _compile_attrs(node: ast.AttrSet, scope: Any, written: bool = True) -> Code:
-    bindings = _in_symbol_order(node.bindings) if node.rec else node.bindings
+    bindings = in_symbol_order(node.bindings) if node.rec else node.bindings
     names = [b.name for b in bindings]
     # One positions dict per AST node, shared by every set it builds: never mutate
     # `attrs.positions` in place (copy it first, as _add_dynamic does).
@@ -598,5 +598,5 @@ class _LazyTable(dict):  # type: ignore[type-arg]
 
 _COMPILERS: dict[type, Callable[[Any, Any], Code]] = _LazyTable()
 
-__all__ = ["compile_expr", "compile_lazy", "local_slot", "force_at", "position_attrs", "position_file", "make_lazy", "with_attrs", "pos_text", "show_expr",
+__all__ = ["compile_expr", "compile_lazy", "in_symbol_order", "local_slot", "force_at", "position_attrs", "position_file", "make_lazy", "with_attrs", "pos_text", "show_expr",
            "CONST", "THUNK", "LOOKUP", "InfiniteRecursion"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy, make_lazy, pos_text
+from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy, in_symbol_order, make_lazy, pos_text
 from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_
 from nixlite.eval.scope import Scope
 from nixlite.eval.suggestions import did_you_mean
@@ -53,18 +53,20 @@ class LambdaInfo:
         self.formal_names: frozenset[str] = frozenset()
         self.formal_positions: dict[str, Any] = {}
         formals = node.formals.formals if node.formals is not None else ()
+        if len(formals) > 1:
+            formals = in_symbol_order(formals)  # the order Nix fills the frame in
         for f in formals:
             names[f.name] = len(names) + 1
         inner = Scope(names, scope)
         if node.formals is None and node.arg is not None:
             self.strict_arg = forces_first(node.body, node.arg, inner)
         if node.formals is not None:
-            # A default naming another formal always gets a thunk: Nix binds
-            # formals in its own (symbol) order, and thunks make the outcome,
-            # e.g. which variable a blackhole is reported at, independent of it.
+            # Nix fills the frame in symbol order: a default naming a formal
+            # already bound shares its value, one naming a later formal gets a
+            # thunk (which shows when printing without --strict).
             first_formal = 2 if self.has_arg else 1
-            self.formals = tuple((f.name, compile_lazy(f.default, inner, first_formal)
-                                  if f.default is not None else None) for f in formals)
+            self.formals = tuple((f.name, compile_lazy(f.default, inner, first_formal + i)
+                                  if f.default is not None else None) for i, f in enumerate(formals))
             self.ellipsis = node.formals.ellipsis
             self.formal_names = frozenset(f.name for f in formals)
             self.formal_positions = {f.name: f.pos for f in formals}

@@ -47,8 +47,9 @@ PRINTING = [
     "builtins.attrNames { inherit derivation; }",
 ]
 
-# Without --strict, a `let`/`rec` binding that names another one shares its
-# value when that one is already in the frame, which Nix fills in symbol order.
+# Without --strict, a `let`/`rec` binding (or a formal's default) that names
+# another one shares its value when that one is already in the frame, which
+# Nix fills in symbol order.
 LET_SHARING = [
     'let x = 1; y = x; z = y + 1; in { a = x; b = y; i = z; }',
     'let a = 1; b = a; in { inherit a b; }',
@@ -58,6 +59,14 @@ LET_SHARING = [
     'let value = 1; name = value; in { inherit name; }',
     'let name = 1; value = name; in { inherit value; }',
     'rec { b = a; a = [ 1 ]; c = b; }',
+    'let f = { b ? a, a ? 1 }: { inherit b; }; in f {}',
+    'let f = { a ? b, b ? 1 }: { inherit a; }; in f {}',
+    'let f = { a ? b, b }: { inherit a; }; in f { b = 2; }',
+    'let f = { x ? y, y ? 1 }: { inherit x; }; in f {}',
+    'let f = { y ? x, x ? 1 }: { inherit y; }; in f {}',
+    'let f = args@{ y ? args, x ? 1 }: { inherit y; }; in f {}',
+    'let f = { a ? b, b ? a }: a; in f {}',
+    'let f = { b ? a, a ? b }: a; in f {}',
 ]
 
 JSON = [

@@ -10,32 +10,40 @@ Two orders come from Nix's symbol table rather than from the source: the
 bindings of a `let` and the formals of a function are printed in the order
 of their names' symbols (symbol_order.py).
 
-The printer keeps its own work stack instead of recursing, so that deeply
-nested expressions print without deep Python recursion.
+Each node kind has a function appending its text to the output list,
+calling `_expr` for its subexpressions: plain recursion, the fastest way in
+Python (a work stack of pieces costs a push and a pop per piece). To print
+deeply nested expressions without deep Python recursion, a subexpression
+more than _MAX_DEPTH levels down is not printed in place: the output keeps
+the node as a placeholder, and `show` prints it afterwards from a fresh
+stack and puts its text there.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from operator import attrgetter
 
 from nixlite.syntax import ast
 from nixlite.syntax.symbol_order import symbol_sort_key
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_ESCAPE_RE = re.compile(r'["\\$\n\r\t]')
+# The characters Nix escapes in a string, and how.
+_ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _IDENT_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'\-]*\Z")
 
-
-def _escape(m: re.Match) -> str:
-    return _ESCAPES[m.group()]
+# Nesting levels printed by recursion before a subtree is deferred: each level
+# is two Python frames, so a caller may itself be hundreds of frames deep.
+_MAX_DEPTH = 100
 
 
 def show_string(s: str) -> str:
     """A string literal as Nix prints one."""
-    if _ESCAPE_RE.search(s) is None:
-        return '"' + s + '"'
-    return '"' + _ESCAPE_RE.sub(_escape, s) + '"'
+    # (six substring tests are faster than one regex search on short strings)
+    if '"' in s or "\\" in s or "$" in s or "\n" in s or "\r" in s or "\t" in s:
+        # Backslashes first: the other replacements add backslashes.
+        s = s.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+        s = s.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return '"' + s + '"'
 
 
 def show_float(value: float) -> str:
@@ -43,146 +51,34 @@ def show_float(value: float) -> str:
     return "%g" % value
 
 
-@lru_cache(maxsize=4096)  # the same names recur throughout a file
+class _AttrNames(dict):
+    """name -> its printed form; the same names recur throughout a file."""
+
+    def __missing__(self, name: str) -> str:
+        if len(self) > 100_000:  # a bound, for long-running evaluations
+            self.clear()
+        shown = self[name] = name if _IDENT_RE.match(name) and name != "if" else show_string(name)
+        return shown
+
+
+_attr_names = _AttrNames()
+
+
 def show_attr_name(name: str) -> str:
     """A static attribute name: bare when it is an identifier, else quoted."""
-    if _IDENT_RE.match(name) and name != "if":
-        return name
-    return show_string(name)
+    return _attr_names[name]
 
 
-def _attr_path(path, out: list) -> None:
-    """Push the pieces of `a.b."${e}"` onto the work list `out` (reversed later)."""
-    first = True
-    for name in path:
-        if not first:
-            out.append(".")
-        first = False
-        if isinstance(name, str):
-            out.append(show_attr_name(name))
-        else:
-            out.extend(('"${', name, '}"'))
+class _Output(list):
+    """The text printed so far, as pieces; plus what `show` must fill in afterwards."""
 
+    __slots__ = ("symbols", "deferred", "text")
 
-def _call(e: ast.Call, symbols) -> list:
-    out: list = ["(", e.fn]
-    for a in e.args:
-        out.extend((" ", a))
-    out.append(")")
-    return out
-
-
-def _select(e: ast.Select, symbols) -> list:
-    out = ["(", e.expr, ")."]
-    _attr_path(e.path, out)
-    if e.default is not None:
-        out.extend((" or (", e.default, ")"))
-    return out
-
-
-def _list(e: ast.List, symbols) -> list:
-    out = ["[ "]
-    for item in e.items:
-        out.extend(("(", item, ") "))
-    out.append("]")
-    return out
-
-
-def _concat(e: ast.ConcatStrings, symbols) -> list:
-    out = ["("]
-    for i, part in enumerate(e.parts):
-        if i:
-            out.append(" + ")
-        out.append(part)
-    out.append(")")
-    return out
-
-
-def _has_attr(e: ast.HasAttr, symbols) -> list:
-    out = ["((", e.expr, ") ? "]
-    _attr_path(e.path, out)
-    out.append(")")
-    return out
-
-
-# node type -> (node, symbol order) -> its output as strings and sub-expressions, in order
-_PRINTERS = {
-    ast.Var: lambda e, symbols: [e.name],
-    ast.Int: lambda e, symbols: [str(e.value)],
-    ast.Str: lambda e, symbols: [show_string(e.value)],
-    ast.Call: _call,
-    ast.Select: _select,
-    ast.AttrSet: lambda e, symbols: _attrset(e),
-    ast.List: _list,
-    ast.Lambda: lambda e, symbols: _lambda(e, symbols),
-    ast.ConcatStrings: _concat,
-    ast.BinaryOp: lambda e, symbols: ["(", e.lhs, f" {e.op} ", e.rhs, ")"],
-    ast.Not: lambda e, symbols: ["(! ", e.expr, ")"],
-    ast.Path: lambda e, symbols: [e.value],
-    ast.Float: lambda e, symbols: [show_float(e.value)],
-    ast.HasAttr: _has_attr,
-    ast.Let: lambda e, symbols: _let(e, symbols),
-    ast.With: lambda e, symbols: ["(with ", e.env, "; ", e.body, ")"],
-    ast.If: lambda e, symbols: ["(if ", e.cond, " then ", e.then, " else ", e.else_, ")"],
-    ast.Assert: lambda e, symbols: ["assert ", e.cond, "; ", e.body],
-    ast.CurPos: lambda e, symbols: ["__curPos"],
-}
-
-
-def _pieces(e: ast.Expr, symbols) -> list:
-    """The output of one node as strings and sub-expressions, in order."""
-    printer = _PRINTERS.get(type(e))
-    if printer is None:  # a subclass of a node type
-        printer = next((_PRINTERS[c] for c in type(e).__mro__ if c in _PRINTERS), None)
-        if printer is None:
-            raise TypeError(f"cannot print {type(e).__name__}")
-    return printer(e, symbols)
-
-
-def _attrset(e: ast.AttrSet) -> list:
-    out: list = ["rec { " if e.rec else "{ "]
-    for b in sorted(e.bindings, key=lambda b: b.name.encode("utf-8", "surrogateescape")):
-        if b.inherited:
-            out.append(f"inherit {show_attr_name(b.name)} ; ")
-        else:
-            out.extend((show_attr_name(b.name), " = ", b.value, "; "))
-    for d in e.dynamic:
-        out.extend(('"${', d.name, '}" = ', d.value, "; "))
-    out.append("}")
-    return out
-
-
-def _let(e: ast.Let, symbols) -> list:
-    out: list = ["(let "]
-    for b in sorted(e.attrs.bindings, key=symbol_sort_key(e.attrs.bindings, symbols)):
-        if b.inherited:
-            out.append(f"inherit {show_attr_name(b.name)}; ")
-        else:
-            out.extend((show_attr_name(b.name), " = ", b.value, "; "))
-    out.extend(("in ", e.body, ")"))
-    return out
-
-
-def _lambda(e: ast.Lambda, symbols) -> list:
-    out: list = ["("]
-    if e.formals is not None:
-        out.append("{ ")
-        formals = sorted(e.formals.formals, key=symbol_sort_key(e.formals.formals, symbols))
-        for i, f in enumerate(formals):
-            if i:
-                out.append(", ")
-            out.append(f.name)
-            if f.default is not None:
-                out.extend((" ? ", f.default))
-        if e.formals.ellipsis:
-            out.append(", ..." if formals else "...")
-        out.append(" }")
-        if e.arg is not None:
-            out.append(" @ ")
-    if e.arg is not None:
-        out.append(e.arg)
-    out.extend((": ", e.body, ")"))
-    return out
+    def __init__(self, symbols) -> None:
+        super().__init__()
+        self.symbols = symbols  # the parser's symbol order (let bindings, formals)
+        self.deferred: list[int] = []  # indices of subtrees left as placeholders
+        self.text = ""  # all of it joined, once its deferred subtrees are
 
 
 def show(expr: ast.Expr, symbols: dict | None = None) -> str:
@@ -191,34 +87,246 @@ def show(expr: ast.Expr, symbols: dict | None = None) -> str:
     `symbols` is the parser's symbol order (`parse_source(...).symbols`),
     which decides the order of `let` bindings and formals.
     """
-    result: list[str] = []
-    emit = result.append
-    work: list = [expr]
-    pop, push_all = work.pop, work.extend
-    # The commonest nodes are leaves: print them without building pieces.
-    var, string, integer, call, text = ast.Var, ast.Str, ast.Int, ast.Call, str
-    push = work.append
-    while work:
-        item = pop()
-        kind = type(item)
-        if kind is text:
-            emit(item)
-        elif kind is var:
-            emit(item.name)
-        elif kind is string:
-            emit(show_string(item.value))
-        elif kind is integer:
-            emit(str(item.value))
-        elif kind is call:  # `(fn a b)`, pushed in reverse
-            push(")")
-            args = item.args
-            for i in range(len(args) - 1, -1, -1):
-                push(args[i])
-                push(" ")
-            push(item.fn)
-            emit("(")
+    root = _Output(symbols)
+    _expr(expr, root, 0)
+    if not root.deferred:
+        return "".join(root)
+    # Print the deferred subtrees (which may defer deeper ones in turn), then
+    # join the outputs innermost first, each into its placeholder's slot.
+    outputs, pending = [], [root]
+    while pending:
+        out = pending.pop()
+        outputs.append(out)
+        for i in out.deferred:
+            sub = _Output(symbols)
+            _expr(out[i], sub, 0)
+            out[i] = sub
+            pending.append(sub)
+    for out in reversed(outputs):  # every output comes after the one it is part of
+        for i in out.deferred:
+            out[i] = out[i].text
+        out.text = "".join(out)
+    return root.text
+
+
+def _expr(e: ast.Expr, out: _Output, depth: int) -> None:
+    """Append the text of `e`, `depth` levels of recursion below `show`."""
+    kind = type(e)
+    # The commonest nodes are leaves: printed here, without another call.
+    if kind is _Str:
+        out.append(show_string(e.value))
+    elif kind is _Var:
+        out.append(e.name)
+    elif kind is _Int:
+        out.append(str(e.value))
+    elif depth >= _MAX_DEPTH:
+        out.deferred.append(len(out))
+        out.append(e)  # the placeholder (see `show`)
+    else:
+        try:
+            printer = _PRINTERS[kind]
+        except KeyError:
+            printer = _printer_of_subclass(kind)
+        printer(e, out, depth + 1)
+
+
+_Str, _Var, _Int = ast.Str, ast.Var, ast.Int
+
+
+def _printer_of_subclass(kind: type):
+    for base in kind.__mro__:
+        if base in _PRINTERS:
+            return _PRINTERS[base]
+    raise TypeError(f"cannot print {kind.__name__}")
+
+
+def _call(e: ast.Call, out: _Output, depth: int) -> None:
+    out.append("(")
+    _expr(e.fn, out, depth)
+    for arg in e.args:
+        out.append(" ")
+        _expr(arg, out, depth)
+    out.append(")")
+
+
+def _attr_path(path, out: _Output, depth: int) -> None:
+    """`a.b."${e}"`."""
+    first = True
+    for name in path:
+        if not first:
+            out.append(".")
+        first = False
+        if isinstance(name, str):
+            out.append(_attr_names[name])
         else:
-            pieces = _pieces(item, symbols)
-            pieces.reverse()
-            push_all(pieces)
-    return "".join(result)
+            out.append('"${')
+            _expr(name, out, depth + 1)  # (this function's frame counts as a level)
+            out.append('}"')
+
+
+def _select(e: ast.Select, out: _Output, depth: int) -> None:
+    out.append("(")
+    _expr(e.expr, out, depth)
+    out.append(").")
+    _attr_path(e.path, out, depth)
+    if e.default is not None:
+        out.append(" or (")
+        _expr(e.default, out, depth)
+        out.append(")")
+
+
+def _has_attr(e: ast.HasAttr, out: _Output, depth: int) -> None:
+    out.append("((")
+    _expr(e.expr, out, depth)
+    out.append(") ? ")
+    _attr_path(e.path, out, depth)
+    out.append(")")
+
+
+_binding_name = attrgetter("name")
+
+
+def _utf8_name(binding: ast.Binding) -> bytes:
+    return binding.name.encode("utf-8", "surrogateescape")
+
+
+def _attrset(e: ast.AttrSet, out: _Output, depth: int) -> None:
+    emit = out.append
+    emit("rec { " if e.rec else "{ ")
+    bindings = e.bindings
+    if len(bindings) > 1:
+        # Nix sorts the names as bytes. For ASCII names str order is byte order
+        # (and comparing str needs no encoding).
+        if all(map(str.isascii, map(_binding_name, bindings))):
+            bindings = sorted(bindings, key=_binding_name)
+        else:
+            bindings = sorted(bindings, key=_utf8_name)
+    for b in bindings:
+        if b.inherited:
+            emit(f"inherit {_attr_names[b.name]} ; ")
+        else:
+            emit(_attr_names[b.name])
+            emit(" = ")
+            _expr(b.value, out, depth)
+            emit("; ")
+    for d in e.dynamic:
+        emit('"${')
+        _expr(d.name, out, depth)
+        emit('}" = ')
+        _expr(d.value, out, depth)
+        emit("; ")
+    emit("}")
+
+
+def _list(e: ast.List, out: _Output, depth: int) -> None:
+    emit = out.append
+    emit("[ ")
+    for item in e.items:
+        emit("(")
+        _expr(item, out, depth)
+        emit(") ")
+    emit("]")
+
+
+def _concat(e: ast.ConcatStrings, out: _Output, depth: int) -> None:
+    separator = "("
+    for part in e.parts:
+        out.append(separator)
+        separator = " + "
+        _expr(part, out, depth)
+    out.append(")")
+
+
+def _in_symbol_order(items, symbols):
+    return sorted(items, key=symbol_sort_key(items, symbols)) if len(items) > 1 else items
+
+
+def _let(e: ast.Let, out: _Output, depth: int) -> None:
+    emit = out.append
+    emit("(let ")
+    for b in _in_symbol_order(e.attrs.bindings, out.symbols):
+        if b.inherited:
+            emit(f"inherit {_attr_names[b.name]}; ")
+        else:
+            emit(_attr_names[b.name])
+            emit(" = ")
+            _expr(b.value, out, depth)
+            emit("; ")
+    emit("in ")
+    _expr(e.body, out, depth)
+    emit(")")
+
+
+def _lambda(e: ast.Lambda, out: _Output, depth: int) -> None:
+    emit = out.append
+    emit("(")
+    if e.formals is not None:
+        emit("{ ")
+        formals = _in_symbol_order(e.formals.formals, out.symbols)
+        separator = ""
+        for f in formals:
+            emit(separator)
+            separator = ", "
+            emit(f.name)
+            if f.default is not None:
+                emit(" ? ")
+                _expr(f.default, out, depth)
+        if e.formals.ellipsis:
+            emit(", ..." if formals else "...")
+        emit(" }")
+        if e.arg is not None:
+            emit(" @ ")
+    if e.arg is not None:
+        emit(e.arg)
+    emit(": ")
+    _expr(e.body, out, depth)
+    emit(")")
+
+
+def _binary_op(e: ast.BinaryOp, out: _Output, depth: int) -> None:
+    out.append("(")
+    _expr(e.lhs, out, depth)
+    out.append(f" {e.op} ")
+    _expr(e.rhs, out, depth)
+    out.append(")")
+
+
+def _fixed(*layout: str):
+    """The printer of a node shown as fixed text around its fields.
+
+    `layout` alternates text and field names: ("(! ", "expr", ")").
+    """
+    steps = tuple(zip(layout[0::2], map(attrgetter, layout[1::2])))
+    last = layout[-1] if len(layout) % 2 else ""
+
+    def print_fixed(e: ast.Expr, out: _Output, depth: int) -> None:
+        for text, field in steps:
+            out.append(text)
+            _expr(field(e), out, depth)
+        if last:
+            out.append(last)
+
+    return print_fixed
+
+
+_PRINTERS = {
+    ast.Var: lambda e, out, depth: out.append(e.name),
+    ast.Int: lambda e, out, depth: out.append(str(e.value)),
+    ast.Str: lambda e, out, depth: out.append(show_string(e.value)),
+    ast.Path: lambda e, out, depth: out.append(e.value),
+    ast.Float: lambda e, out, depth: out.append(show_float(e.value)),
+    ast.CurPos: lambda e, out, depth: out.append("__curPos"),
+    ast.Call: _call,
+    ast.Select: _select,
+    ast.HasAttr: _has_attr,
+    ast.AttrSet: _attrset,
+    ast.List: _list,
+    ast.ConcatStrings: _concat,
+    ast.Let: _let,
+    ast.Lambda: _lambda,
+    ast.BinaryOp: _binary_op,
+    ast.Not: _fixed("(! ", "expr", ")"),
+    ast.With: _fixed("(with ", "env", "; ", "body", ")"),
+    ast.If: _fixed("(if ", "cond", " then ", "then", " else ", "else_", ")"),
+    ast.Assert: _fixed("assert ", "cond", "; ", "body"),  # (Nix prints no parentheses here)
+}

@@ -4,9 +4,10 @@ An ordinary user can make a user namespace that maps only their own uid, so
 a runAsRoot script is uid 0 there but `chown nginx /var/cache/nginx` fails
 (EINVAL: uid 101 does not exist in the namespace). A namespace mapping more
 uids needs the setuid helpers newuidmap/newgidmap and /etc/subuid entries,
-which ordinary machines and CI containers do not have; so nixlite uses
-Debian's fakeroot, whose preload library answers the ownership calls of a
-program from a database kept by a daemon, `faked`:
+which many machines and CI containers do not have (where they are,
+`nixlite.docker.subids` adds such a namespace, and fakeroot stays for
+mknod); so nixlite uses Debian's fakeroot, whose preload library answers
+the ownership calls of a program from a database kept by a daemon, `faked`:
 
 - `faked-sysv --foreground --save-file FILE --load` runs *outside* the
   sandbox, as the user running nixlite, loaded with the owners and modes the

@@ -25,7 +25,10 @@ file-ownership capabilities and `chown`, `useradd` and friends really set
 owners, which are then read back with lstat. As an ordinary user the script
 is root in a user namespace that maps one uid, where a chown to another uid
 fails (EINVAL); there the script runs under fakeroot (`nixlite.docker.fakeroot`,
-which says why that and not a multi-uid namespace): its daemon is loaded with
+which says why that and not a multi-uid namespace; when the user has
+subordinate ids, `nixlite.docker.subids` runs it, still under fakeroot, in a
+namespace where every chown is real and owners are then read from disk —
+statically linked programs included): its daemon is loaded with
 the base image's owners and modes, the script's chown/chmod/mknod calls go to
 it, and its saved database (device, inode -> uid, gid, mode) gives the owners
 and modes of the layer (`layer_owners` reads them from a file beside the layer
@@ -67,6 +70,7 @@ from nixlite.docker import tar_format as tf
 from nixlite.docker.layer_apply import flatten_layers
 from nixlite.docker.layer_tar import Entry, scan_tree
 from nixlite.docker.reader import read_docker_archive
+from nixlite.docker.subids import apply_owners, namespace_prefix, run_in_namespace, walk_from_json
 from nixlite.store.files import remove_tree
 
 WHITEOUT_PREFIX = ".wh."
@@ -261,10 +265,14 @@ def sandbox_runner(ctx: BuildContext) -> Callable[..., int]:
     return run
 
 
+# The runAsRoot script's environment (the seed's VM gives it no more).
+SCRIPT_ENV = {"PATH": "/path-not-set", "HOME": "/homeless-shelter", "TERM": "xterm-256color",
+              "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+
+
 def run_script(ctx: BuildContext, root: str, script: str, fakeroot: FakedDaemon | None = None) -> None:
     """Run the runAsRoot script as uid 0 with `root` as `/` and the store at /nix/store (under `fakeroot`)."""
-    env = {"PATH": "/path-not-set", "HOME": "/homeless-shelter", "TERM": "xterm-256color",
-           "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+    env = dict(SCRIPT_ENV)
     extra: dict = {}
     if fakeroot is not None:
         extra = dict(readonly=[(fakeroot.tools.library, PRELOAD_PATH)], share_ipc=True,
@@ -285,7 +293,8 @@ def _failure_hint(fakeroot: FakedDaemon | None) -> str:
                 "CAP_MKNOD, so mknod fails there; as an ordinary user fakeroot records device nodes)")
     if fakeroot is not None:
         return (" (nixlite is not running as root, so the script ran under fakeroot: a statically linked "
-                "program, e.g. busybox-static, cannot chown to a uid other than 0)")
+                "program, e.g. busybox-static, cannot chown to a uid other than 0; with subordinate ids "
+                "for this user in /etc/subuid and /etc/subgid and Debian's uidmap installed, every chown works)")
     return (" (nixlite is not running as root and fakeroot is not installed: in its user namespace, "
             "chown to a uid other than 0 fails)")
 
@@ -313,22 +322,27 @@ def build_root_layer_dir(ctx: BuildContext) -> str:
         # What contents put in place is theirs (0:0, their modes), as in overlay's upper layer.
         base_meta = disk_typed_meta({rel: m for rel, m in base_meta.items() if rel not in tree.nodes}, before)
         before = with_meta(before, base_meta)
-        after, meta, devices = run_under_fakeroot(ctx, root, tools, base_meta, before)
+        before, after, meta, devices = run_under_fakeroot(ctx, root, tools, base_meta, before)
     diff = diff_trees(before, after, set(tree.nodes) - {""}, base_paths)
     layer = os.path.join(ctx.build_dir, "layer")
     os.mkdir(layer, 0o755)
     if tools is not None:
         write_recorded_owners(layer, root, diff, meta, devices)
     link_layer(root, layer, diff, meta)
-    ctx.log(f"runAsRoot: {len(diff.changed)} paths in the layer, {len(diff.deleted)} whiteouts"
-            + (" (owners recorded with fakeroot)" if tools is not None else ""))
+    how = "" if tools is None else (" (owners from a subordinate-id namespace, devices from fakeroot)"
+                                    if namespace_prefix() else " (owners recorded with fakeroot)")
+    ctx.log(f"runAsRoot: {len(diff.changed)} paths in the layer, {len(diff.deleted)} whiteouts{how}")
     return layer
 
 
 def run_under_fakeroot(ctx: BuildContext, root: str, tools: FakerootTools, base_meta: Meta,
-                       before: dict[str, Fingerprint]) -> tuple[dict[str, Fingerprint], Meta, Devices]:
-    """Run the script under fakeroot (loaded with `base_meta`): the fingerprints after it, the metadata it
-    set and the devices it made."""
+                       before: dict[str, Fingerprint]) -> tuple[dict[str, Fingerprint], dict[str, Fingerprint],
+                                                               Meta, Devices]:
+    """Run the script under fakeroot (loaded with `base_meta`), in a subordinate-id namespace when there is one.
+
+    Returns the fingerprints before and after it (as the script saw them),
+    the owners and modes it left and the devices it made.
+    """
     load = []
     for rel, (uid, gid, mode) in base_meta.items():
         st = os.lstat(os.path.join(root, rel))
@@ -337,15 +351,43 @@ def run_under_fakeroot(ctx: BuildContext, root: str, tools: FakerootTools, base_
         daemon = FakedDaemon(tools, os.path.join(ctx.build_dir, "fakeroot.db"), format_database(load))
     except OSError as e:
         raise BuilderFailed(f"runAsRoot: fakeroot's daemon ({tools.faked}) did not start: {e}") from None
+    prefix = namespace_prefix()
     try:
-        run_script(ctx, root, ctx.env["runAsRoot"], daemon)
+        if prefix is None:
+            run_script(ctx, root, ctx.env["runAsRoot"], daemon)
+        else:
+            before, after = run_in_subid_namespace(ctx, prefix, root, daemon, base_meta)
         database = daemon.finish()
     finally:
         daemon.kill()
+    if prefix is not None:
+        # Owners and modes as on disk in the namespace (every program's), devices as fakeroot recorded them.
+        faked, devices = meta_from_database(root, after, database)
+        meta = {rel: faked[rel] if rel in devices else (fp.uid, fp.gid, fp.mode) for rel, fp in after.items()}
+        return before, with_meta(after, meta), meta, devices
     remove_unused_mount_points(root, before)
     after = walk_tree(root)
     meta, devices = meta_from_database(root, after, database)
-    return with_meta(after, meta), meta, devices
+    return before, with_meta(after, meta), meta, devices
+
+
+def run_in_subid_namespace(ctx: BuildContext, prefix: tuple[str, ...], root: str, daemon: FakedDaemon,
+                           base_meta: Meta) -> tuple[dict[str, Fingerprint], dict[str, Fingerprint]]:
+    """The script run by `nixlite.docker.subids` (which says why and how); the fingerprints before and after."""
+    command_env = {k: v for k, v in daemon.command_env().items() if k != "FAKEROOTDONTTRYCHOWN"}
+    spec = {"root": root, "base_meta": {rel: list(m) for rel, m in base_meta.items()},
+            "script": ctx.env["runAsRoot"], "env": SCRIPT_ENV, "command_env": command_env,
+            "library": daemon.tools.library,
+            "physical_store": os.path.dirname(ctx.physical(STORE_DIR + "/x"))}
+    try:
+        result = run_in_namespace(prefix, spec, os.path.join(ctx.build_dir, "subids.json"), ctx.log)
+    except OSError as e:
+        raise BuilderFailed(f"runAsRoot: {e}") from None
+    if result["status"] != 0:
+        raise BuilderFailed(f"runAsRoot script failed with exit status {result['status']} (it ran as uid 0 "
+                            "of a user namespace mapping this user's subordinate ids: owners outside that "
+                            "range cannot be set)")
+    return walk_from_json(result["before"]), walk_from_json(result["after"])
 
 
 def disk_typed_meta(meta: Meta, present: dict[str, Fingerprint]) -> Meta:
@@ -488,10 +530,5 @@ def flatten_base_into(ctx: BuildContext, root: str) -> Meta:
     meta = {rel: m for rel, m in fs.meta.items() if rel}
     if os.geteuid() != 0:
         return meta
-    for rel, (uid, gid, mode) in fs.meta.items():
-        path = os.path.join(root, rel) if rel else root
-        if os.path.lexists(path):
-            os.lchown(path, uid, gid)
-            if not os.path.islink(path):
-                os.chmod(path, mode & 0o7777)  # chown cleared setuid/setgid bits
+    apply_owners(root, fs.meta)
     return meta

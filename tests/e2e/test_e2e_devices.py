@@ -8,30 +8,22 @@ so), which is what it does with any image holding devices.
 
 Root making real nodes needs CAP_MKNOD in the runAsRoot sandbox, which
 nixlite/build/sandbox.py does not keep yet: the root build here runs nixlite
-with that capability added (`nixlite_with_mknod`), as the sandbox would
-with it.
+with that capability added, as the sandbox would run with it
+(`nixlite_build(…, with_mknod=True)`).
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 import tarfile
 
 import pytest
 
-from .e2e_helpers import PRELUDE, ROOT, layer_members, run, run_in_rootfs
+from .e2e_helpers import ROOT, layer_members, nixlite_build, run, run_in_rootfs
 from .unprivileged import build_as_user
 
 DEVICES = "tests/e2e/nix/devices.nix"
-# nixlite's command line with the sandbox keeping CAP_MKNOD as real root (see the module docstring).
-WITH_MKNOD = ("import sys, nixlite.build.sandbox as s\n"
-              "if 'CAP_MKNOD' not in s.ROOT_FILE_CAPABILITIES:\n"
-              "    s.ROOT_FILE_CAPABILITIES += ('CAP_MKNOD',)\n"
-              "from nixlite.cli import main\n"
-              "sys.exit(main())\n")
 EXPECTED = {  # name -> (kind, mode, uid, gid, (major, minor))
     "srv/chroot/dev/null": (stat.S_IFCHR, 0o666, 0, 0, (1, 3)),
     "srv/chroot/dev/zero": (stat.S_IFCHR, 0o666, 0, 0, (1, 5)),
@@ -43,11 +35,6 @@ EXPECTED = {  # name -> (kind, mode, uid, gid, (major, minor))
 @pytest.fixture(scope="module")
 def devices_image(user, user_store) -> str:
     return build_as_user(user, user_store, DEVICES, "devices")
-
-
-def nixlite_with_mknod(args: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", WITH_MKNOD, *args], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "NO_COLOR": "1"})
 
 
 def node_summary(path: str) -> tuple:
@@ -68,12 +55,10 @@ def test_layer_holds_the_devices(devices_image):
 def test_root_writes_the_same_image(devices_image, e2e_store, tmp_path):
     if os.geteuid() != 0:
         pytest.fail("this test compares with real root: run it as root (CI does)")
-    link = str(tmp_path / "devices")
-    proc = nixlite_with_mknod(["build", os.path.join(ROOT, DEVICES), "-A", "image", "-I", f"nixpkgs={PRELUDE}",
-                               "--store", e2e_store, "-o", link])
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    assert os.path.basename(os.path.realpath(link)) == os.path.basename(devices_image)
-    with open(os.path.realpath(link), "rb") as a, open(devices_image, "rb") as b:
+    ours = nixlite_build([os.path.join(ROOT, DEVICES), "-A", "image"], e2e_store, str(tmp_path / "devices"),
+                         with_mknod=True)
+    assert os.path.basename(ours) == os.path.basename(devices_image)
+    with open(ours, "rb") as a, open(devices_image, "rb") as b:
         assert a.read() == b.read()
 
 

@@ -188,10 +188,10 @@ class PrivateRuntime:
             copy_tree(os.path.join(ROOT, directory), target, ("__pycache__",))
 
 
-def _user_ids() -> tuple[int, int]:
+def _user_ids(name: str) -> tuple[int, int]:
     if os.geteuid() != 0:
         return os.getuid(), os.getgid()
-    entry = pwd.getpwnam(USER)
+    entry = pwd.getpwnam(name)
     return entry.pw_uid, entry.pw_gid
 
 
@@ -202,10 +202,10 @@ def _all_readable(prefix: list[str], env: dict[str, str], directory: str) -> boo
     return proc.returncode == 0
 
 
-def unprivileged_nixlite(workdir: str) -> Unprivileged:
-    """Set up `workdir` (new, under /tmp) so that the ordinary user can run nixlite there."""
+def unprivileged_nixlite(workdir: str, name: str = USER) -> Unprivileged:
+    """Set up `workdir` (new, under /tmp) so that the ordinary user `name` can run nixlite there."""
     os.chmod(workdir, 0o755)
-    uid, gid = _user_ids()
+    uid, gid = _user_ids(name)
     user = Unprivileged(uid=uid, gid=gid, home="", prefix=as_user(uid, gid), command=[], env={}, repo=ROOT,
                         prelude=os.path.join(ROOT, "builtins"), workdir=workdir)
     user.home = user.make_dir("home")

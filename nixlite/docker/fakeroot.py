@@ -111,8 +111,8 @@ def parse_database(data: bytes) -> FakeDatabase:
     return found
 
 
-def _die_with_parent() -> None:
-    """In the daemon's child process: get SIGTERM (and so save and clean up) if nixlite dies."""
+def die_with_parent() -> None:
+    """In a child process (preexec_fn): get SIGTERM if nixlite dies (faked then saves and cleans up)."""
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
@@ -125,7 +125,7 @@ class FakedDaemon:
         self.proc = subprocess.Popen(
             [tools.faked, "--foreground", "--save-file", save_file, "--load"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent)
+            preexec_fn=die_with_parent)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(load)
         self.proc.stdin.close()

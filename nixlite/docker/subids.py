@@ -43,7 +43,7 @@ import subprocess
 import sys
 from typing import Callable, Mapping, Sequence
 
-from nixlite.docker.fakeroot import PRELOAD_PATH
+from nixlite.docker.fakeroot import PRELOAD_PATH, die_with_parent
 
 Walk = dict  # rel path -> Fingerprint (nixlite.docker.rootfs)
 _TIMEOUT = 60
@@ -75,8 +75,10 @@ def run_in_namespace(prefix: tuple[str, ...], spec: dict, result_file: str, log:
     spec_file = result_file + ".spec"
     with open(spec_file, "w") as f:
         json.dump({**spec, "result": result_file}, f)
+    # If nixlite dies, unshare gets SIGTERM and kills the child (--kill-child), whose bwrap dies with it.
     proc = subprocess.Popen([*prefix, sys.executable, "-m", "nixlite.docker.subids", spec_file],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=die_with_parent)
     assert proc.stdout is not None
     for line in proc.stdout:
         log(line.decode("utf-8", "replace").rstrip("\n"))

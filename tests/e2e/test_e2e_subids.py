@@ -71,3 +71,15 @@ def test_static_chown_with_subordinate_ids_writes_roots_image(subid_user, e2e_st
     leftovers = subprocess.run(["find", subid_user.workdir, "!", "-uid", str(subid_user.uid), "!", "-uid", "0"],
                                capture_output=True, text=True).stdout
     assert leftovers == ""
+
+
+def test_owner_outside_the_subordinate_range_fails_and_says_why(subid_user):
+    expr = ('let p = import <nixpkgs> { }; in p.dockerTools.buildImage { name = "far-owner"; compressor = "none"; '
+            'runAsRoot = "${p.busybox}/bin/mkdir /far\\n${p.busybox}/bin/chown 70000 /far\\n"; }')
+    store = subid_user.make_dir("store-far")
+    proc = subid_user.run(["build", "-E", expr, "-I", f"nixpkgs={subid_user.prelude}", "--store", store,
+                           "-o", os.path.join(subid_user.home, "far")])
+    assert proc.returncode != 0
+    assert "subordinate ids" in proc.stderr and "outside that range" in proc.stderr, proc.stderr[-2000:]
+    leftovers = subprocess.run(["find", store, "!", "-uid", str(subid_user.uid)], capture_output=True, text=True)
+    assert leftovers.stdout == ""

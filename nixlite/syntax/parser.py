@@ -23,12 +23,10 @@ from nixlite.syntax.automaton import EMPTY, REDUCE, UNIT, UNIT_PREV, UNIT_SHIFT
 from nixlite.syntax.builder import Builder
 from nixlite.syntax.lexer import Lexer
 
-# Bison's stack limit (YYMAXDEPTH): Nix rejects ~10,000 nested brackets with
-# "memory exhausted"; nixlite stops at the same depth with the same message.
-_MAX_DEPTH = 9998
-# Below this many entries the driver's stack cannot be near bison's limit
-# (bison never holds more than 3 entries for one of ours, see _check_depth).
-_DEEP = 3000
+# Below this many entries the driver's stack is far from Nix's stack limit
+# (bison's stack holds at most ~3.5 items per entry of nixlite's, see
+# bison_depth.py); deeper, the parse is redone knowing where Nix's ends.
+_DEEP = 2000
 _AUTOMATON = _automaton.Automaton()
 
 
@@ -59,7 +57,7 @@ def _bind_plan(builder: Builder, plan: tuple) -> tuple:
     return (kind, _bind_callback(builder, a), b, c)
 
 
-def _run(tokens, builder: Builder, lexer: Lexer):
+def _run(tokens, builder: Builder, deep: int = _DEEP):
     """Drive the LALR automaton over `tokens`, calling the builder's actions.
 
     The stack holds pairs of states (see automaton.py); `values` the tokens
@@ -74,7 +72,6 @@ def _run(tokens, builder: Builder, lexer: Lexer):
     values: list = []
     starts: list = []
     push_pair, push_value, push_start = stack.append, values.append, starts.append
-    deep = _DEEP
     for tok in tokens:
         ttype = tok[0]
         while True:
@@ -122,7 +119,7 @@ def _run(tokens, builder: Builder, lexer: Lexer):
             push_value(tok)
             push_start(tok[2])
             if len(stack) > deep:
-                _check_depth(stack, values, builder, tok)
+                raise _DeepNesting
             break
     raise AssertionError("the token stream ended without $END")
 
@@ -141,12 +138,33 @@ def _new_action(tok, stack: list, builder: Builder, plans: list) -> int:
     return action
 
 
-def _check_depth(stack: list, values: list, builder: Builder, tok) -> None:
-    """Raise bison's "memory exhausted" where Nix's parser stack would overflow."""
-    # bison's stack holds two entries per open `[` (it and the empty list)
-    open_lists = sum(1 for v in values if type(v) is tuple and v[0] == "LBRACKET")
-    if len(stack) + open_lists > _MAX_DEPTH:
-        raise ParseError("memory exhausted", builder.pos(tok[2]))
+class _DeepNesting(Exception):
+    """The driver's stack got deep enough for Nix's to overflow (see _parse_deep)."""
+
+
+def _parse_deep(text: str, file: str, base_dir: str):
+    """Parse again, stopping with "memory exhausted" where Nix's parser runs out of stack."""
+    from itertools import islice
+
+    from nixlite.syntax.bison_depth import overflow
+
+    builder = Builder(text, file, base_dir, _show)
+    tokens: list = []
+    lex_error = None
+    try:
+        tokens.extend(Lexer(text, builder.pos).tokens())
+    except ParseError as err:  # raised after the tokens before it, as the lexer does
+        lex_error = err
+    exhausted = overflow(tokens)
+
+    def replay():
+        yield from islice(tokens, exhausted[0] if exhausted else len(tokens))
+        if exhausted:
+            raise ParseError("memory exhausted", builder.pos(exhausted[1]))
+        if lex_error is not None:
+            raise lex_error
+
+    return builder, _run(replay(), builder, deep=1 << 62)
 
 
 def _show(expr) -> str:
@@ -174,7 +192,10 @@ def parse_source(text: str, file: str = "«string»", base_dir: str | None = Non
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        expr = _run(lexer.tokens(), builder, lexer)
+        try:
+            expr = _run(lexer.tokens(), builder)
+        except _DeepNesting:
+            builder, expr = _parse_deep(text, file, base_dir)
         if check_scope:
             from nixlite.syntax.scope import BASE_NAMES, check_scope as _check
 

@@ -7,9 +7,15 @@ found in none of them is looked up in the base environment of builtins
 `with` at run time, so it is accepted. Otherwise Nix stops with
 "undefined variable 'x'" at the variable — and nixlite does the same.
 
-The traversal visits expressions in the order of Nix's `bindVars`, so that
-of several undefined variables the one Nix names is reported. It keeps an
-explicit stack rather than recursing (10,000 nested brackets must work).
+Most programs have no undefined variable, so the check is two passes. The
+first only asks whether there is one, in any order: it recurses (the
+fastest way in Python), deferring subtrees more than _MAX_DEPTH levels down
+to a list of its own (10,000 nested brackets must work without deep
+recursion), and skips `with` bodies, where every variable resolves. Only if
+it finds one does the second pass visit expressions in the order of Nix's
+`bindVars`, with an explicit stack, so that of several undefined variables
+the one Nix names is reported. Both take the scopes each node opens from
+`_children`.
 """
 
 from __future__ import annotations
@@ -113,13 +119,82 @@ def check_scope(expr: ast.Expr, base_names: frozenset[str] = BASE_NAMES, symbols
     """Raise UndefinedVarError for the first variable (in Nix's order) bound nowhere.
 
     `symbols` (from the parser) orders the bindings as Nix visits them.
-    Most programs have no undefined variable: a first pass looks for one in
-    any order, and only if there is one does a second find the first in Nix's.
     """
-    if _first_undefined(expr, base_names, None) is None:
+    if not _has_undefined(expr, base_names):
         return
     var = _first_undefined(expr, base_names, symbols if symbols is not None else {})
     raise UndefinedVarError(f"undefined variable '{var.name}'", var.pos)
+
+
+class _Undefined(Exception):
+    """Raised by the first pass at a variable bound nowhere."""
+
+
+# Nesting levels the first pass recurses before it defers a subtree (a level
+# is one Python frame: the caller may itself be hundreds of frames deep).
+_MAX_DEPTH = 200
+
+
+def _has_undefined(expr: ast.Expr, base_names: frozenset[str]) -> bool:
+    """Whether some variable is bound nowhere (the first pass: any order)."""
+    deferred = [(expr, (base_names, None))]
+    try:
+        while deferred:
+            e, scope = deferred.pop()
+            _visit(e, scope, 0, deferred)
+    except _Undefined:
+        return True
+    return False
+
+
+def _visit(e: ast.Expr, scope, depth: int, deferred: list) -> None:
+    """Raise _Undefined for a variable bound nowhere in `e`, or defer `e` if it is too deep."""
+    kind = type(e)
+    if kind is _Var:
+        name = e.name
+        while scope is not None:  # (_lookup_ok, inlined: most nodes are variables)
+            names, scope = scope
+            if names is None or name in names:
+                return
+        raise _Undefined
+    if kind in _LEAVES:
+        return
+    if depth >= _MAX_DEPTH:
+        deferred.append((e, scope))
+        return
+    depth += 1
+    # Nodes whose subexpressions are all in the node's own scope (as in
+    # _children), visited without building lists of them:
+    if kind is _Call:
+        _visit(e.fn, scope, depth, deferred)
+        for arg in e.args:
+            _visit(arg, scope, depth, deferred)
+    elif kind is _BinaryOp:
+        _visit(e.lhs, scope, depth, deferred)
+        _visit(e.rhs, scope, depth, deferred)
+    elif kind is _List:
+        for item in e.items:
+            _visit(item, scope, depth, deferred)
+    elif kind is _ConcatStrings:
+        for part in e.parts:
+            _visit(part, scope, depth, deferred)
+    elif kind is _Select:
+        _visit(e.expr, scope, depth, deferred)
+        if e.default is not None:
+            _visit(e.default, scope, depth, deferred)
+        for name in e.path:
+            if not isinstance(name, str):
+                _visit(name, scope, depth, deferred)
+    elif kind is _AttrSet and not e.rec:
+        for b in e.bindings:
+            _visit(b.value, scope, depth, deferred)
+        for d in e.dynamic:
+            _visit(d.name, scope, depth, deferred)
+            _visit(d.value, scope, depth, deferred)
+    else:
+        for child, child_scope in _children(e, scope, None):
+            if child_scope[0] is not None:  # (a `with` body: every variable there resolves)
+                _visit(child, child_scope, depth, deferred)
 
 
 def _first_undefined(expr: ast.Expr, base_names: frozenset[str], symbols: dict | None):
@@ -147,3 +222,4 @@ def _first_undefined(expr: ast.Expr, base_names: frozenset[str], symbols: dict |
 
 # Nodes without subexpressions.
 _LEAVES = frozenset((ast.Int, ast.Float, ast.Str, ast.Path, ast.CurPos))
+_Var, _Call, _BinaryOp, _List, _ConcatStrings, _AttrSet, _Select = ast.Var, ast.Call, ast.BinaryOp, ast.List, ast.ConcatStrings, ast.AttrSet, ast.Select

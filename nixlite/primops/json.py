@@ -162,13 +162,6 @@ def to_json_primop(state: Any, v: Any) -> Any:
     return make_string(writer.text(), frozenset(writer.context))
 
 
-def value_to_json(state: Any, v: Any, strict: bool = True) -> str:
-    """What `nix-instantiate --eval --json` prints (Nix adds no newline after it)."""
-    writer = JsonWriter(state, strict)
-    writer.write(v)
-    return writer.text()
-
-
 def _json_int(text: str) -> int | float:
     n = int(text)
     if -2**63 <= n < 2**63:

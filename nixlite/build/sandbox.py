@@ -49,10 +49,12 @@ HOST_ETC_FILES: tuple[str, ...] = ("/etc/ld.so.cache", "/etc/nsswitch.conf")
 
 # Capabilities a real-root `uid0` sandbox keeps: enough to own and chmod files
 # as root does in an image being built, not enough to escape (no mounts, no
-# devices, no ptrace, no network administration).
+# ptrace, no network administration). CAP_MKNOD lets runAsRoot make the
+# device nodes an image ships; none can be opened, since bwrap's mounts are
+# nodev, and they stay in the 0700 build directory until the layer tar is made.
 ROOT_FILE_CAPABILITIES: tuple[str, ...] = (
     "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-    "CAP_SETUID", "CAP_SETGID",
+    "CAP_SETUID", "CAP_SETGID", "CAP_MKNOD",
 )
 
 # Nix's sandbox /etc files (libstore/build/local-derivation-goal.cc).

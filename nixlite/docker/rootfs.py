@@ -283,14 +283,9 @@ def run_script(ctx: BuildContext, root: str, script: str, fakeroot: FakedDaemon 
 
 
 def _failure_hint(fakeroot: FakedDaemon | None) -> str:
-    """Why a chown (or, as real root, a mknod) may have failed."""
+    """Why a chown may have failed (as an ordinary user)."""
     if os.geteuid() == 0:
-        from nixlite.build.sandbox import ROOT_FILE_CAPABILITIES
-
-        if "CAP_MKNOD" in ROOT_FILE_CAPABILITIES:
-            return ""
-        return (" (if it made a device node: as real root, nixlite's sandbox does not give the script "
-                "CAP_MKNOD, so mknod fails there; as an ordinary user fakeroot records device nodes)")
+        return ""
     if fakeroot is not None:
         return (" (nixlite is not running as root, so the script ran under fakeroot: a statically linked "
                 "program, e.g. busybox-static, cannot chown to a uid other than 0; with subordinate ids "

@@ -7,10 +7,9 @@ with their major/minor numbers, modes and owners; fifos as fifos). Nodes
 made under /dev are not in the image: during the script /dev is the
 sandbox's own, as the seed bind-mounts the VM's /dev there.
 
-Real root needs CAP_MKNOD in the sandbox's capabilities (bwrap's mounts are
-nodev, so a node cannot be opened inside it). The real-root side here adds
-that capability for the test (`sandbox_with_mknod`) until the sandbox keeps
-it by default; without it the script's mknod fails with EPERM as root.
+Real root needs CAP_MKNOD among the sandbox's capabilities, which
+nixlite/build/sandbox.py keeps (bwrap's mounts are nodev, so a node cannot
+be opened inside it).
 """
 
 from __future__ import annotations
@@ -38,13 +37,6 @@ DEVICES_SCRIPT = "\n".join([
     "test -c /srv/chroot/dev/null && test -b /srv/chroot/dev/loop0",
     "stat -c '%n %F %t:%T %a %u:%g' /srv/chroot/dev/* > /srv/chroot/seen",
 ])
-
-
-@pytest.fixture
-def sandbox_with_mknod(monkeypatch):
-    """The sandbox as rootfs needs it as real root: CAP_MKNOD among the capabilities it keeps."""
-    if "CAP_MKNOD" not in sandbox.ROOT_FILE_CAPABILITIES:
-        monkeypatch.setattr(sandbox, "ROOT_FILE_CAPABILITIES", (*sandbox.ROOT_FILE_CAPABILITIES, "CAP_MKNOD"))
 
 
 def device_summary(path: str) -> dict[str, tuple]:
@@ -77,7 +69,7 @@ def test_mknod_as_ordinary_user_ships_devices(shared_store, prelude_tools):
     assert "/srv/chroot/dev/loop0 block special file 7:0 660 0:6" in seen
 
 
-def test_mknod_as_real_root_gives_the_same_layer(shared_store, prelude_tools, sandbox_with_mknod):
+def test_mknod_as_real_root_gives_the_same_layer(shared_store, prelude_tools):
     if os.geteuid() != 0:
         pytest.fail("this test compares with real root: run it as root (CI does)")
     env = devices_env(shared_store, prelude_tools)
@@ -98,12 +90,3 @@ def test_extra_commands_replacing_a_faked_device_ship_what_they_left(shared_stor
     found = device_summary(shared_store.physical(layer) + "/layer.tar")
     assert found["srv/chroot/dev/null"][0] == tarfile.REGTYPE
     assert found["srv/chroot/dev/loop0"][0] == tarfile.BLKTYPE
-
-
-def test_mknod_as_real_root_without_the_capability_says_why(shared_store, prelude_tools, monkeypatch):
-    if os.geteuid() != 0:
-        pytest.fail("this test is about real root: run it as root (CI does)")
-    monkeypatch.setattr(sandbox, "ROOT_FILE_CAPABILITIES",
-                        tuple(c for c in sandbox.ROOT_FILE_CAPABILITIES if c != "CAP_MKNOD"))
-    with pytest.raises(BuilderFailed, match="does not give the script CAP_MKNOD"):
-        run_builder(shared_store, "docker-root-layer", devices_env(shared_store, prelude_tools), "docker-layer-root")

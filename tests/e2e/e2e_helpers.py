@@ -25,27 +25,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PRELUDE = os.path.join(ROOT, "builtins")
 
 
-# nixlite's command line with the runAsRoot sandbox keeping CAP_MKNOD as real root, which
-# nixlite/build/sandbox.py does not grant yet (real root needs it to make device nodes).
-WITH_MKNOD = ("import sys, nixlite.build.sandbox as s\n"
-              "if 'CAP_MKNOD' not in s.ROOT_FILE_CAPABILITIES:\n"
-              "    s.ROOT_FILE_CAPABILITIES += ('CAP_MKNOD',)\n"
-              "from nixlite.cli import main\n"
-              "sys.exit(main())\n")
-
-
 def nixlite(args: list[str], env: dict[str, str] | None = None, wrapper: list[str] | None = None,
-            timeout: int = 300, with_mknod: bool = False) -> subprocess.CompletedProcess:
-    entry = ["-c", WITH_MKNOD] if with_mknod else ["-m", "nixlite.cli"]
-    return subprocess.run([*(wrapper or []), sys.executable, *entry, *args], capture_output=True,
+            timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([*(wrapper or []), sys.executable, "-m", "nixlite.cli", *args], capture_output=True,
                           text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1", **(env or {})})
 
 
 def nixlite_build(args: list[str], store: str, out_link: str, env: dict[str, str] | None = None,
-                  wrapper: list[str] | None = None, with_mknod: bool = False) -> str:
+                  wrapper: list[str] | None = None) -> str:
     """`nixlite build ARGS -o OUT_LINK` against `store`; returns the physical result path."""
     proc = nixlite(["build", *args, "-I", f"nixpkgs={PRELUDE}", "--store", store, "-o", out_link],
-                   env=env, wrapper=wrapper, with_mknod=with_mknod)
+                   env=env, wrapper=wrapper)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return os.path.realpath(out_link)
 

@@ -7,9 +7,7 @@ devices; rootless, it cannot and puts empty files in their place (saying
 so), which is what it does with any image holding devices.
 
 Root making real nodes needs CAP_MKNOD in the runAsRoot sandbox, which
-nixlite/build/sandbox.py does not keep yet: the root build here runs nixlite
-with that capability added, as the sandbox would run with it
-(`nixlite_build(…, with_mknod=True)`).
+nixlite/build/sandbox.py keeps.
 """
 
 from __future__ import annotations
@@ -55,8 +53,7 @@ def test_layer_holds_the_devices(devices_image):
 def test_root_writes_the_same_image(devices_image, e2e_store, tmp_path):
     if os.geteuid() != 0:
         pytest.fail("this test compares with real root: run it as root (CI does)")
-    ours = nixlite_build([os.path.join(ROOT, DEVICES), "-A", "image"], e2e_store, str(tmp_path / "devices"),
-                         with_mknod=True)
+    ours = nixlite_build([os.path.join(ROOT, DEVICES), "-A", "image"], e2e_store, str(tmp_path / "devices"))
     assert os.path.basename(ours) == os.path.basename(devices_image)
     with open(ours, "rb") as a, open(devices_image, "rb") as b:
         assert a.read() == b.read()

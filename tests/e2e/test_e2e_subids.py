@@ -57,8 +57,7 @@ def subid_user():
 def test_static_chown_with_subordinate_ids_writes_roots_image(subid_user, e2e_store, tmp_path):
     store = subid_user.make_dir("store")
     theirs = build_as_user(subid_user, store, STATIC, "static")
-    ours = nixlite_build([os.path.join(ROOT, STATIC), "-A", "image"], e2e_store, str(tmp_path / "static"),
-                         with_mknod=True)
+    ours = nixlite_build([os.path.join(ROOT, STATIC), "-A", "image"], e2e_store, str(tmp_path / "static"))
     assert os.path.basename(theirs) == os.path.basename(ours)
     with open(theirs, "rb") as a, open(ours, "rb") as b:
         assert a.read() == b.read(), subid_user.notes

@@ -11,7 +11,7 @@ annotations, all required, no defaults — at a fraction of the cost:
   dataclasses does for slots=True), `__match_args__` with all fields in order;
 - `__init__(self, <fields in order>)` setting them through `object.__setattr__`
   (compiled from generated source, as dataclasses does, so that its signature
-  is the real one);
+  is the real one; only when first used);
 - `__eq__` (same class and equal field tuples), `__hash__` (hash of the field
   tuple), `__repr__` (`Name(field=value!r, …)`), frozen `__setattr__` and
   `__delattr__` raising `dataclasses.FrozenInstanceError`, and the
@@ -37,13 +37,31 @@ def frozen_node(cls: type) -> type:
     namespace["__slots__"] = own
     namespace["__match_args__"] = fields
     node = type(cls)(cls.__name__, cls.__bases__, namespace)
-    node.__init__ = _initializer(node, fields)
+    node.__init__ = _LazyInitializer(node, fields)
     for method in _record_methods(node, fields):
         method.__qualname__ = f"{node.__qualname__}.{method.__name__}"
         setattr(node, method.__name__, method)
     node.__dataclass_fields__ = _DataclassMetadata("fields")
     node.__dataclass_params__ = _DataclassMetadata("params")
     return node
+
+
+class _LazyInitializer:
+    """`node.__init__` until first used: then compiled, and put in its place.
+
+    The parser builds nodes without calling `__init__` (fastnodes.py), so
+    compiling 25 of them at every start would be wasted; reading
+    `Node.__init__` (a call `Node(…)`, `inspect.signature(Node)`) makes the
+    real one.
+    """
+
+    def __init__(self, node: type, fields: tuple[str, ...]) -> None:
+        self.node, self.fields = node, fields
+
+    def __get__(self, obj, owner=None):
+        init = _initializer(self.node, self.fields)
+        type.__setattr__(self.node, "__init__", init)
+        return init if obj is None else init.__get__(obj, owner)
 
 
 def _initializer(node: type, fields: tuple[str, ...]):

@@ -37,9 +37,14 @@ def _parser_for(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, object]:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     module = None
     wanted = argv[0] if argv else None
-    for name, (modname, help_text) in COMMANDS.items():
+    # For a known command only its parser is made and only its module imported
+    # (start-up time): argparse then hands it the rest of argv, as it would with
+    # them all. Anything else (no command, --help, a typo) gets them all.
+    names = [wanted] if wanted in COMMANDS else list(COMMANDS)
+    for name in names:
+        modname, help_text = COMMANDS[name]
         p = sub.add_parser(name, help=help_text)
-        if name == wanted:  # import only the command being run: start-up time
+        if name == wanted:
             module = importlib.import_module(f"nixlite.commands.{modname}")
             module.add_arguments(p)
     return parser, module

@@ -27,19 +27,29 @@ def _read_stdin() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nixlite import diagnostics
-    from nixlite.syntax import parse_file_source, parse_source, show
+    from nixlite.syntax import parse_file_source, show
 
     if args.expr is not None:
-        diagnostics.register_source("«string»", args.expr)
-        parsed = parse_source(args.expr, "«string»", os.getcwd())
+        parsed = _parse_text(args.expr, "«string»")
     elif args.file in (None, "-"):
-        text = _read_stdin()
-        diagnostics.register_source("«stdin»", text)
-        parsed = parse_source(text, "«stdin»", os.getcwd())
+        parsed = _parse_text(_read_stdin(), "«stdin»")
     else:
         parsed = parse_file_source(args.file)
     out = show(parsed.expr, parsed.symbols) + "\n"
     sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
     sys.stdout.flush()
     return 0
+
+
+def _parse_text(text: str, name: str):
+    """Parse a text that is not a file; on an error, give the CLI its text for the snippet."""
+    from nixlite.eval.errors import NixError
+    from nixlite.syntax import parse_source
+
+    try:
+        return parse_source(text, name, os.getcwd())
+    except NixError:
+        from nixlite import diagnostics  # (only now: start-up time)
+
+        diagnostics.register_source(name, text)
+        raise

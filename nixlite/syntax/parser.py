@@ -24,8 +24,9 @@ from nixlite.syntax.builder import Builder
 from nixlite.syntax.lexer import Lexer
 
 # Below this many entries the driver's stack is far from Nix's stack limit
-# (bison's stack holds at most ~3.5 items per entry of nixlite's, see
-# bison_depth.py); deeper, the parse is redone knowing where Nix's ends.
+# of 9,999 items (the most bison spends per entry of nixlite's is 3, for
+# `{}: {}: …`, see bison_depth.py); deeper, the parse is redone knowing
+# where Nix's stack runs out.
 _DEEP = 2000
 _AUTOMATON = _automaton.Automaton()
 

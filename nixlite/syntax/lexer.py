@@ -35,7 +35,8 @@ _PATH_CHAR = r"[a-zA-Z0-9._+\-]"
 # One match per token, with the blanks after it (possessive suffix): a token
 # then starts where the previous match ended, and its end is its start plus
 # its length, which is cheaper to work out in Python than asking the match.
-# Flex matches the blanks separately (see _flex_positions). Only blanks at
+# Flex matches the blanks separately; its positions are worked out only when
+# the state changes (see _flex_positions). Only blanks at
 # the start of the expression state are a match of their own (`blank`).
 #
 # The first five groups are shortcuts for the commonest tokens, tried before
@@ -92,6 +93,8 @@ _WORD, _PUNCT, _BRACE, _STRING, _SHORT_INT, _COMMENT = (
 _QUOTE, _PATH_INTERP, _PATH, _HPATH, _SPATH, _URI = (
     _GROUP[g] for g in ("quote", "path_interp", "PATH", "HPATH", "SPATH", "URI"))
 _FLOAT, _INT, _ID, _OP, _IND_OPEN, _BLANK = (_GROUP[g] for g in ("FLOAT", "INT", "ID", "op", "ind_open", "blank"))
+# Blanks and comments, as flex matches them.
+_TRIVIA_RE = re.compile(r"[\ \t\r\n]++|\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*\*+/")
 
 KEYWORDS = {
     "if": "IF", "then": "THEN", "else": "ELSE", "assert": "ASSERT", "with": "WITH",
@@ -207,23 +210,15 @@ class Lexer:
 
     def _expr_tokens(self, i: int, stack: list) -> int:
         """Tokens of the expression state, until the input ends or the state changes."""
+        run_start = i
         emit = self.out.append
         keywords, punct = KEYWORDS, _PUNCTUATION
         word_kind, punct_kind, brace_kind, string_kind, int_kind = _WORD, _PUNCT, _BRACE, _STRING, _SHORT_INT
-        next_match = _EXPR_RE.scanner(self.text, i).match
-        # The last matches: flex's positions are worked out from them only
-        # when the state changes (_flex_positions), not for every token.
-        older = before = m = None
-        while True:  # `i` is where the token of the next match starts
-            older, before = before, m
-            m = next_match()
-            if m is None:  # the end of the input
-                self._flex_positions((older, before), False)
-                return i
+        for m in iter(_EXPR_RE.scanner(self.text, i).match, None):  # `i`: where m's token starts
             kind = m.lastindex
             if kind == word_kind:
                 word = m[kind]
-                emit((keywords[word] if word in keywords else "ID", word, i, i + len(word)))
+                emit((keywords.get(word, "ID"), word, i, i + len(word)))
             elif kind == punct_kind:
                 op = m[kind]
                 emit((punct[op], op, i, i + len(op)))
@@ -245,31 +240,64 @@ class Lexer:
             elif self._other_token(kind, m, i, stack):
                 break
             i = m.end()
-        # The state changed: the blanks after the token are not the expression state's.
-        self._flex_positions((before, m), True)
-        return m.end(kind)
+        else:  # the end of the input
+            self._flex_positions(run_start, i)
+            return i
+        return self._state_changed(run_start)
 
-    def _flex_positions(self, matches: tuple, state_changed: bool) -> None:
-        """Set last_start and prev_start (see __init__) after the last `matches`.
+    def _flex_positions(self, run_start: int, end: int) -> None:
+        """Set prev_start and last_start (see __init__) after the expression state from run_start to `end`.
 
-        A match of _EXPR_RE is up to two flex matches, the token and the
-        blanks after it; a whole "…" counts as its two quotes. None stands
-        for what came before this run of the expression state. When the
-        state changed, the last match ends with its token.
+        Flex's matches there are the tokens emitted since run_start (a whole
+        "…" counts as its two quotes) and the blanks and comments between
+        them; only the last two matter, found going back from `end`.
         """
-        starts = [self.prev_start, self.last_start]
-        for m in matches:
-            if m is None:
-                continue
-            kind = m.lastindex
-            token_end = m.end(kind)
-            if kind == _STRING:
-                starts.append(m.start())
-                token_end += 1  # the closing quote
-            starts.append(token_end - 1 if kind == _STRING else m.start())
-            if token_end != m.end() and not (state_changed and m is matches[-1]):
-                starts.append(token_end)  # the blanks
+        out = self.out
+        starts: list[int] = []  # flex's last matches, in order
+        k = len(out) - 1
+        while True:
+            token = out[k] if k >= 0 and out[k][2] >= run_start else None
+            starts[:0] = self._trivia_starts(token[3] if token else run_start, end)
+            if token is None or len(starts) >= 2:
+                break
+            starts[:0] = (token[2], token[3] - 1) if token[0] == "STRING" else (token[2],)
+            end = token[2]
+            k -= 1
+        starts[:0] = (self.prev_start, self.last_start)
         self.prev_start, self.last_start = starts[-2:]
+
+    def _state_changed(self, run_start: int) -> int:
+        """Set flex's positions after the token that changed the state; returns its end.
+
+        The blanks matched after that token are not the expression state's.
+        The quick cases: the match before the token is the token before it,
+        or blanks after that one (a gap without comments, as only blanks
+        and comments are between tokens).
+        """
+        out = self.out
+        start, end = out[-1][2:]
+        if start == run_start:
+            self.prev_start, self.last_start = self.last_start, start
+            return end
+        before = out[-2] if len(out) > 1 else None
+        gap_start = before[3] if before is not None and before[2] >= run_start else run_start
+        if gap_start == start:  # (then `before` is in the run: start > run_start)
+            self.prev_start = before[3] - 1 if before[0] == "STRING" else before[2]
+            self.last_start = start
+        elif self.text[gap_start:start].isspace():
+            self.prev_start, self.last_start = gap_start, start
+        else:
+            self._flex_positions(run_start, end)
+        return end
+
+    def _trivia_starts(self, i: int, j: int) -> list[int]:
+        """Where flex's matches of the blanks and comments between i and j start."""
+        if i == j:
+            return []
+        m = _TRIVIA_RE.match(self.text, i, j)
+        if m.end() == j:
+            return [i]
+        return [m.start() for m in _TRIVIA_RE.finditer(self.text, i, j)]
 
     def _other_token(self, kind: int, m: re.Match, i: int, stack: list) -> bool:
         """The rarer tokens of the expression state; True if the state changed."""

@@ -351,54 +351,84 @@ class Lexer:
     # -- "…" strings ----------------------------------------------------------
 
     def _string_body(self, i: int, stack: list):
+        """Tokens inside "…", until the string or the input ends or `${` starts."""
         text = self.text
-        self.prev_start, self.last_start = self.last_start, i
-        c = text[i]
-        if c == '"':
-            stack.pop()
-            self.out.append(("DQUOTE", '"', i, i + 1))
-            return i + 1
-        if text.startswith("${", i):
-            stack.append("expr")
-            self.out.append(("DOLLAR_CURLY", "${", i, i + 2))
-            return i + 2
-        m = _STR_RE.match(text, i)
-        if m is None:  # a lone `$` or `\` at the end of the input
-            self.out.append(("STR", "", i, len(text)))
-            return len(text)
-        self.out.append(("STR", unescape(m.group()), i, m.end()))
-        return m.end()
+        n = len(text)
+        emit = self.out.append
+        last = self.last_start
+        while i < n:
+            prev, last = last, i  # each token here is one flex match
+            if text[i] == '"':
+                stack.pop()
+                emit(("DQUOTE", '"', i, i + 1))
+                i += 1
+                break
+            if text.startswith("${", i):
+                stack.append("expr")
+                emit(("DOLLAR_CURLY", "${", i, i + 2))
+                i += 2
+                break
+            m = _STR_RE.match(text, i)
+            if m is None:  # a lone `$` or `\` at the end of the input
+                emit(("STR", "", i, n))
+                i = n
+                break
+            emit(("STR", unescape(m.group()), i, m.end()))
+            i = m.end()
+        self.prev_start, self.last_start = prev, last
+        return i
 
     # -- ''…'' strings --------------------------------------------------------
 
     def _ind_string_body(self, i: int, stack: list):
-        """IND_STR values are (text, has_indentation): escapes do not count as indentation."""
+        """Tokens inside ''…'', until the string or the input ends or `${` starts.
+
+        IND_STR values are (text, has_indentation): escapes do not count as indentation.
+        """
         text = self.text
-        self.prev_start, self.last_start = self.last_start, i
-        if text.startswith("''", i):
-            nxt = text[i + 2:i + 3]
-            if nxt == "$":
-                self.out.append(("IND_STR", ("$", False), i, i + 3))
-                return i + 3
-            if nxt == "'":
-                self.out.append(("IND_STR", ("''", False), i, i + 3))
-                return i + 3
-            if nxt == "\\" and i + 3 < len(text):
-                self.out.append(("IND_STR", (unescape(text[i + 2:i + 4]), False), i, i + 4))
-                return i + 4
-            stack.pop()
-            self.out.append(("IND_CLOSE", None, i, i + 2))
-            return i + 2
-        if text.startswith("${", i):
-            stack.append("expr")
-            self.out.append(("DOLLAR_CURLY", "${", i, i + 2))
-            return i + 2
-        m = _IND_STR_RE.match(text, i)
-        if m is not None:
-            self.out.append(("IND_STR", (m.group(), True), i, m.end()))
-            return m.end()
-        self.out.append(("IND_STR", (text[i], False), i, i + 1))  # a lone `$` or `'`
-        return i + 1
+        n = len(text)
+        emit = self.out.append
+        last = self.last_start
+        while i < n:
+            prev, last = last, i  # each token here is one flex match
+            if text.startswith("''", i):
+                j = self._ind_escape(i)
+                if j is None:
+                    stack.pop()
+                    emit(("IND_CLOSE", None, i, i + 2))
+                    i += 2
+                    break
+                i = j
+            elif text.startswith("${", i):
+                stack.append("expr")
+                emit(("DOLLAR_CURLY", "${", i, i + 2))
+                i += 2
+                break
+            else:
+                m = _IND_STR_RE.match(text, i)
+                if m is not None:
+                    emit(("IND_STR", (m.group(), True), i, m.end()))
+                    i = m.end()
+                else:  # a lone `$` or `'`
+                    emit(("IND_STR", (text[i], False), i, i + 1))
+                    i += 1
+        self.prev_start, self.last_start = prev, last
+        return i
+
+    def _ind_escape(self, i: int) -> int | None:
+        """The escape at a `''` (`''$`, `'''`, `''\\c`): emitted, returns its end; None if it closes the string."""
+        text = self.text
+        nxt = text[i + 2:i + 3]
+        if nxt == "$":
+            value, j = "$", i + 3
+        elif nxt == "'":
+            value, j = "''", i + 3
+        elif nxt == "\\" and i + 3 < len(text):
+            value, j = unescape(text[i + 2:i + 4]), i + 4
+        else:
+            return None
+        self.out.append(("IND_STR", (value, False), i, j))
+        return j
 
     # -- paths ----------------------------------------------------------------
 

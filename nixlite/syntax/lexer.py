@@ -31,13 +31,14 @@ from nixlite.eval.errors import ParseError
 
 Token = tuple  # (type, value, start offset, end offset)
 
-_PATH_CHAR = r"[a-zA-Z0-9._+\-]"
 # One match per token, with the blanks after it (possessive suffix): a token
 # then starts where the previous match ended, and its end is its start plus
 # its length, which is cheaper to work out in Python than asking the match.
-# Flex matches the blanks separately; its positions are worked out only when
-# the state changes (see _flex_positions). Only blanks at
-# the start of the expression state are a match of their own (`blank`).
+# Only blanks at the start of the expression state are a match of their own
+# (`blank`). Flex matches blanks and comments separately; where it leaves
+# its location (Nix's end-of-file position) is worked out from the tokens
+# only when the state changes (_state_changed, _flex_positions), not kept
+# up to date per token.
 #
 # The first five groups are shortcuts for the commonest tokens, tried before
 # the full list (where Python's regex engine would scan an identifier three

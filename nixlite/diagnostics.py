@@ -110,7 +110,11 @@ def render(err: NixError, show_trace: bool = False, colour: bool = False) -> str
         parts.append("(use '--show-trace' to show detailed location information)")
     if show_trace:
         for pos, message in err.trace:
-            parts.append("")
+            # Nix ends a source snippet with a line break of its own, not a bare
+            # `at FILE:L:C:` line (a file it cannot read): only a snippet is
+            # followed by a blank line before the next frame.
+            if "\n" in parts[-1] or not parts[-1].lstrip().startswith(("at ", f"{_BLUE}at ")):
+                parts.append("")
             dots = f"{_MAGENTA}…{_RESET}" if colour else "…"
             parts.append(f"{_INDENT}{dots} {message}")
             if pos is not None:

@@ -30,6 +30,7 @@ import os
 import re
 from typing import Any
 
+from nixlite.eval import builtin_calls
 from nixlite.eval.coerce import coerce_to_string, force_attrs, force_bool, force_list, force_string_no_ctx
 from nixlite.eval.errors import EvalError, NixError
 from nixlite.eval.values import Attrs, ContextString, Thunk, force
@@ -127,7 +128,8 @@ def _attribute_json(state: Any, value: Any, context: set[str]) -> str:
     """An attribute's JSON for `__json` (Nix's printValueAsJSON, strict, paths copied)."""
     out: list[str] = []
     try:
-        to_json(state, value, out, context)
+        # Nix passes derivationStrict's call position down to its JSON printer.
+        to_json(state, value, out, context, pos=builtin_calls.running_primop_pos)
     except EvalError as err:
         # Nix points at a function that cannot be converted, where it knows its position.
         raise err.at(getattr(force(value), "pos", None))

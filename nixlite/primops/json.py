@@ -146,13 +146,14 @@ def _not_convertible(what: str, own_pos: Any, pos: Any) -> EvalError:
     return err
 
 
-def to_json(state: Any, v: Any, out: list[str], context: set[str], strict: bool = True) -> None:
+def to_json(state: Any, v: Any, out: list[str], context: set[str], strict: bool = True, pos: Any = None) -> None:
     """Append the JSON text of `v` to `out` and its string context to `context`
-    (used by derivationStrict for `__structuredAttrs`)."""
+    (used by derivationStrict for `__structuredAttrs`); `pos` is where Nix
+    reports a value without a JSON form when it knows no better place."""
     writer = JsonWriter(state, strict)
     writer.out = out
     writer.context = context
-    writer.write(v)
+    writer.write(v, pos)
 
 
 @primop("toJSON", 1, state=True)

@@ -177,7 +177,16 @@ STRICT_ORDER = [
     'rec { b = throw "b"; __overrides = { }; type = throw "t"; }',
 ]
 
-CASES = ([([], e) for e in PRINTING + LET_SHARING] + [(["--strict"], e) for e in PRINTING]
+# --show-trace frames whose position is in a file that cannot be shown (Nix's
+# embedded derivation.nix): no snippet, and no blank line before the next frame;
+# derivationStrict's JSON printer (__structuredAttrs) reports at its call.
+TRACE_LAYOUT = [
+    'let d = derivation { name = "x"; system = "x"; builder = "x"; outputs = "a"; }; in d.a',
+    'builtins.toJSON (derivation { name = "x"; system = "x"; builder = "x"; __structuredAttrs = true; a = x: x; })',
+    'builtins.derivationStrict { name = "x"; system = "x"; builder = "x"; __structuredAttrs = true; a = x: x; }',
+]
+
+CASES = ([([], e) for e in PRINTING + LET_SHARING] + [(["--strict", "--show-trace"], e) for e in TRACE_LAYOUT] + [(["--strict"], e) for e in PRINTING]
          + [(["--json"], e) for e in JSON] + [(["--json", "--strict"], e) for e in JSON]
          + [(["--json", "--strict", "--show-trace"], e) for e in JSON[4:10]]
          + [(["--strict"], e) for e in POSITIONS] + [(["--strict"], e) for e in STRICT_ORDER]

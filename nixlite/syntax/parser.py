@@ -31,31 +31,46 @@ _DEEP = 2000
 _AUTOMATON = _automaton.Automaton()
 
 
-def _bind_callback(builder: Builder, names: tuple):
-    """One callable doing the actions of a chain of one-child rules, in order."""
+# The automaton's plans with Builder's functions in place of action names,
+# bound once per process (the driver passes the builder as the first
+# argument), not once per parse: a parse of a small file must not pay for
+# the hundreds of plans the automaton has memoised.
+_BOUND_PLANS: list = []
+
+
+def _bind_callback(names: tuple):
+    """One function `(builder, start, value)` doing the actions of a chain of one-child rules, in order."""
     if not names:
         return None
-    fused = getattr(builder, "__".join(names), None) if len(names) > 1 else None
+    fused = getattr(Builder, "__".join(names), None) if len(names) > 1 else None
     if fused is not None:  # a builder method doing the whole chain at once
         return fused
-    functions = [getattr(builder, name) for name in names]
+    functions = [getattr(Builder, name) for name in names]
     if len(functions) == 1:
         return functions[0]
 
-    def chain(start, value):
+    def chain(builder, start, value):
         for function in functions:
-            value = function(start, value)
+            value = function(builder, start, value)
         return value
 
     return chain
 
 
-def _bind_plan(builder: Builder, plan: tuple) -> tuple:
-    """A plan of the automaton with its action names replaced by the builder's methods."""
+def _bind_plan(plan: tuple) -> tuple:
+    """A plan of the automaton with its action names replaced by Builder's functions."""
     kind, a, b, c = plan
     if kind == REDUCE or kind == EMPTY:
-        return (kind, getattr(builder, a), b, c)
-    return (kind, _bind_callback(builder, a), b, c)
+        return (kind, getattr(Builder, a), b, c)
+    return (kind, _bind_callback(a), b, c)
+
+
+def _bound_plans() -> list:
+    """_BOUND_PLANS, caught up with the plans the automaton has made so far."""
+    plans = _BOUND_PLANS
+    for plan in _AUTOMATON.plans[len(plans):]:
+        plans.append(_bind_plan(plan))
+    return plans
 
 
 def _run(tokens, builder: Builder, deep: int = _DEEP):
@@ -68,7 +83,7 @@ def _run(tokens, builder: Builder, deep: int = _DEEP):
     """
     automaton = _AUTOMATON
     rows = automaton.rows
-    plans = [_bind_plan(builder, plan) for plan in automaton.plans]
+    plans = _bound_plans()
     stack = [automaton.start_pair]
     values: list = []
     starts: list = []
@@ -79,24 +94,24 @@ def _run(tokens, builder: Builder, deep: int = _DEEP):
             try:  # (a subscript is cheaper than .get(); a miss happens once per pair and token type)
                 action = rows[stack[-1]][ttype]
             except KeyError:
-                action = _new_action(tok, stack, builder, plans)
+                action = _new_action(tok, stack, builder)
             if action < 0:
                 kind, a, b, c = plans[~action]
                 if kind == UNIT_SHIFT:
                     # One-child reductions (a), then the shift: the top entry's start stays.
                     if a is not None:
-                        values[-1] = a(starts[-1], values[-1])
+                        values[-1] = a(builder, starts[-1], values[-1])
                     stack[-1] = b
                     action = c
                 else:
                     if kind == REDUCE:
                         # (plain calls for the common sizes: a call with *args is not inlined)
                         if b == 2:
-                            result = a(starts[-2], values[-2], values[-1])
+                            result = a(builder, starts[-2], values[-2], values[-1])
                         elif b == 3:
-                            result = a(starts[-3], values[-3], values[-2], values[-1])
+                            result = a(builder, starts[-3], values[-3], values[-2], values[-1])
                         else:
-                            result = a(starts[-b], *values[-b:])
+                            result = a(builder, starts[-b], *values[-b:])
                         keep = 1 - b
                         del values[keep:], starts[keep:], stack[keep:]
                         values[-1] = result
@@ -109,15 +124,15 @@ def _run(tokens, builder: Builder, deep: int = _DEEP):
                         if kind == UNIT_PREV:
                             builder.prev_end = values[-2][3]
                         if a is not None:
-                            values[-1] = a(starts[-1], values[-1])
+                            values[-1] = a(builder, starts[-1], values[-1])
                         stack[-1] = b
                     elif kind == EMPTY:
                         start = builder.prev_end = values[-1][3] if values else 0
-                        push_value(a(start))
+                        push_value(a(builder, start))
                         push_start(start)
                         push_pair(b)
                     else:  # ACCEPT
-                        return a(starts[-1], values[-1]) if a is not None else values[-1]
+                        return a(builder, starts[-1], values[-1]) if a is not None else values[-1]
                     continue
             push_pair(action)
             push_value(tok)
@@ -128,7 +143,7 @@ def _run(tokens, builder: Builder, deep: int = _DEEP):
     raise AssertionError("the token stream ended without $END")
 
 
-def _new_action(tok, stack: list, builder: Builder, plans: list) -> int:
+def _new_action(tok, stack: list, builder: Builder) -> int:
     """The action for a pair and lookahead met for the first time (or a syntax error)."""
     automaton = _AUTOMATON
     action = automaton.action(stack[-1], tok[0])
@@ -137,8 +152,7 @@ def _new_action(tok, stack: list, builder: Builder, plans: list) -> int:
 
         state_stack = [automaton.pair_state[pair] for pair in stack]
         raise syntax_error(tok, state_stack, builder, _automaton.STATES, _automaton.RULES, _automaton.END)
-    for plan in automaton.plans[len(plans):]:
-        plans.append(_bind_plan(builder, plan))
+    _bound_plans()
     return action
 
 

@@ -13,8 +13,6 @@ are unchanged: the evaluator and the printer see the same nodes.
 
 from __future__ import annotations
 
-import dataclasses
-
 
 def mutable_twin(cls):
     """A subclass of `cls` adding no slots whose attributes can be assigned.
@@ -28,7 +26,7 @@ def mutable_twin(cls):
 
 def constructor(cls):
     """A function `(field values in order) -> cls instance`, skipping the frozen __init__."""
-    names = [field.name for field in dataclasses.fields(cls)]
+    names = cls.__match_args__  # all fields, in order (nodeclass.py)
     params = ", ".join(f"a{i}" for i in range(len(names)))
     sets = "".join(f"    o.{name} = a{i}\n" for i, name in enumerate(names))
     source = f"def make({params}):\n    o = new(twin)\n{sets}    o.__class__ = cls\n    return o\n"
@@ -44,8 +42,11 @@ def _all_constructors():
 
     from nixlite.syntax import ast
 
+    # The node classes (@frozen_node, nodeclass.py); asking `dataclasses` would
+    # import it and build its metadata for each class at every start.
     classes = {name: value for name, value in vars(ast).items()
-               if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == ast.__name__}
+               if isinstance(value, type) and "__dataclass_params__" in vars(value)
+               and value.__module__ == ast.__name__}
     return SimpleNamespace(**{name: constructor(cls) for name, cls in classes.items()})
 
 

@@ -4,8 +4,10 @@ Building the tables with Lark takes a few hundred milliseconds; `nixlite
 parse -E 1` must start in well under that. So the tables are written to
 `_tables.py` next to this file — as one JSON string, which loads in a
 millisecond even where Python may not cache bytecode (PYTHONDONTWRITEBYTECODE)
-while dict literals would be compiled at every start — together with a hash of the grammar, and rebuilt only when the grammar
-changes. Run `python -m nixlite.syntax.tables` to regenerate the file after
+while dict literals would be compiled at every start — together with the
+grammar's text they were built from, and rebuilt only when the grammar
+changes. (Comparing the text costs nothing; hashing it would import hashlib,
+~4 ms of every start.) Run `python -m nixlite.syntax.tables` to regenerate the file after
 editing the grammar (a test checks that it is current).
 
 Table format: STATES[state][terminal or nonterminal] is a state number to
@@ -17,7 +19,6 @@ messages read STATES as well.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 
@@ -37,10 +38,6 @@ def _grammar_file() -> str:
 def grammar_text() -> str:
     with open(_grammar_file(), encoding="utf-8") as f:
         return f.read()
-
-
-def grammar_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def build(text: str) -> dict:
@@ -75,7 +72,7 @@ def build(text: str) -> dict:
         states[state] = row
     n = max(states) + 1
     return {
-        "GRAMMAR_SHA256": grammar_hash(text),
+        "GRAMMAR": text,
         "START": table.start_states["start"],
         "END": table.end_states["start"],
         "STATES": [states.get(i, {}) for i in range(n)],
@@ -83,7 +80,7 @@ def build(text: str) -> dict:
     }
 
 
-_KEYS = ("GRAMMAR_SHA256", "START", "END", "STATES", "RULES")
+_KEYS = ("GRAMMAR", "START", "END", "STATES", "RULES")
 
 
 def write_cache(tables: dict) -> None:
@@ -106,7 +103,7 @@ def load() -> dict:
         from nixlite.syntax import _tables as cached
 
         tables = _from_json(cached.TABLES_JSON)
-        if tables["GRAMMAR_SHA256"] == grammar_hash(text):
+        if tables["GRAMMAR"] == text:
             return tables
     except Exception:  # missing or damaged: rebuild it
         pass

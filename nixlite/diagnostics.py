@@ -12,7 +12,8 @@
 
 Errors are data (`nixlite.eval.errors`); this module only turns one into
 text. With colour (a terminal, and NO_COLOR unset) the snippet is highlighted
-with pygments' Nix lexer and `error:` is red, as Nix does.
+with pygments' Nix lexer, `error:` is red and the arguments of a message built
+with `hintfmt` are magenta, as Nix does.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def snippet(pos: Any, colour: bool = False) -> str:
 def render(err: NixError, show_trace: bool = False, colour: bool = False) -> str:
     """The full text Nix would print for `err` (without a trailing newline)."""
     head = f"{_RED}error:{_RESET} " if colour else "error: "
-    parts = [head + err.message]
+    message = getattr(err.message, "coloured", err.message) if colour else err.message
+    parts = [head + str(message)]
     if err.pos is not None:
         parts.append("")
         parts.append(snippet(err.pos, colour))

@@ -8,11 +8,59 @@ AssertionError) and the CLI can render any of them the way Nix does
 `pos` is a `nixlite.syntax.ast.Pos` or None. `trace` is a list of
 `(pos, message)` frames, innermost first, added as the error propagates
 (`add_trace`); `--show-trace` prints them as `… while evaluating …` lines.
+
+A message built with `hintfmt` is a `HintText`: a `str` equal to the plain
+text (what every comparison, pipe and test sees) that also carries the
+terminal rendering, in which Nix shows each argument in magenta bold.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+# Nix's ANSI_WARNING / ANSI_BOLD / ANSI_NORMAL (libutil/ansicolor.hh).
+_MAGENTA = "\x1b[35;1m"
+_BOLD = "\x1b[1m"
+_RESET = "\x1b[0m"
+
+
+class HintText(str):
+    """Message text that equals its plain form and knows its coloured form (`coloured`)."""
+
+    def __new__(cls, plain: str, coloured: str) -> "HintText":
+        text = super().__new__(cls, plain)
+        text.coloured = coloured
+        return text
+
+    def __reduce__(self):  # keep the coloured form through pickling/copying
+        return (HintText, (str(self), self.coloured))
+
+
+def _coloured(arg: Any) -> str:
+    return getattr(arg, "coloured", None) or str(arg)
+
+
+def hintfmt(fmt: str, *args: Any) -> HintText:
+    """`fmt` with each `{}` filled by an argument, highlighted as Nix's hintfmt does (%N%)."""
+    return HintText(fmt.format(*map(str, args)),
+                    fmt.format(*(_MAGENTA + _coloured(a) + _RESET for a in args)))
+
+
+def compose(fmt: str, *args: Any) -> HintText:
+    """`fmt` filled with arguments that keep their own colouring but get no highlight
+    (text Nix streams into a string before it becomes an argument, like a function's name)."""
+    return HintText(fmt.format(*map(str, args)), fmt.format(*map(_coloured, args)))
+
+
+def position_text(file: str, line: int, col: int) -> HintText:
+    """`FILE:L:C` as Nix writes a position inside a message: the file name bold on a terminal."""
+    return HintText(f"{file}:{line}:{col}", f"{_BOLD}{file}{_RESET}:{line}:{col}")
+
+
+def syserror_text(what: HintText, strerror: str) -> HintText:
+    """`WHAT: STRERROR` as Nix's SysError builds it: WHAT keeps its colours, the reason is an argument."""
+    return compose("{}: {}", what, hintfmt("{}", strerror))
 
 
 class NixError(Exception):

@@ -15,7 +15,7 @@ file name, or "(string)" for expressions not read from a file.
 
 from __future__ import annotations
 
-from nixlite.eval.errors import ParseError
+from nixlite.eval.errors import ParseError, hintfmt, position_text
 from nixlite.syntax.ast import AttrName, AttrSet, Binding, DynamicBinding, Expr, Pos
 from nixlite.syntax.fastnodes import new
 
@@ -93,7 +93,7 @@ def show_pos(pos: Pos) -> str:
     file = pos.file
     if file.startswith("«"):
         file = "(string)"
-    return f"{file}:{pos.line}:{pos.col}"
+    return position_text(file, pos.line, pos.col)
 
 
 def show_attr_path(path, show_expr) -> str:
@@ -105,7 +105,7 @@ def show_attr_path(path, show_expr) -> str:
 
 
 def already_defined(name: str, pos: Pos, previous: Pos) -> ParseError:
-    return ParseError(f"attribute '{name}' already defined at {show_pos(previous)}", pos)
+    return ParseError(hintfmt("attribute '{}' already defined at {}", name, show_pos(previous)), pos)
 
 
 def add_attr(target: MutableAttrs, path: list[AttrName], value: Expr, pos: Pos, show_expr) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 
-from nixlite.eval.errors import ParseError
+from nixlite.eval.errors import ParseError, hintfmt
 from nixlite.syntax import ast
 from nixlite.syntax.ast import Binding
 from nixlite.syntax.attrsets import MutableAttrs, add_attr, add_inherited
@@ -162,9 +162,9 @@ class Builder:
                     duplicate = candidate
         if duplicate is not None:
             formal = items[duplicate[1]]
-            raise ParseError(f"duplicate formal function argument '{formal.name}'", formal.pos)
+            raise ParseError(hintfmt("duplicate formal function argument '{}'", formal.name), formal.pos)
         if arg is not None and arg in seen:
-            raise ParseError(f"duplicate formal function argument '{arg}'", self.pos(start))
+            raise ParseError(hintfmt("duplicate formal function argument '{}'", arg), self.pos(start))
         return new.Formals(tuple(items), ellipsis)
 
     def formals(self, start, lbrace, items, rbrace):

@@ -27,7 +27,7 @@ import re
 from itertools import chain
 from typing import Iterator
 
-from nixlite.eval.errors import ParseError
+from nixlite.eval.errors import ParseError, hintfmt
 
 Token = tuple  # (type, value, start offset, end offset)
 
@@ -339,14 +339,14 @@ class Lexer:
     def _int(self, digits: str, at: int) -> int:
         value = int(digits)
         if value > INT_MAX:
-            raise self._error(f"invalid integer '{digits}'", at)
+            raise self._error(hintfmt("invalid integer '{}'", digits), at)
         return value
 
     def _float(self, literal: str, at: int) -> float:
         value = float(literal)
         # C's strtod reports overflow and underflow (a subnormal or lost result).
         if value == float("inf") or (value < _DBL_MIN and re.search(r"[1-9]", literal.split("e")[0].split("E")[0])):
-            raise self._error(f"invalid float '{literal}'", at)
+            raise self._error(hintfmt("invalid float '{}'", literal), at)
         return value
 
     # -- "…" strings ----------------------------------------------------------

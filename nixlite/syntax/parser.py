@@ -16,7 +16,7 @@ import gc
 import os
 from typing import NamedTuple
 
-from nixlite.eval.errors import ParseError
+from nixlite.eval.errors import ParseError, hintfmt, syserror_text
 from nixlite.syntax import ast
 from nixlite.syntax import automaton as _automaton
 from nixlite.syntax.automaton import EMPTY, REDUCE, UNIT, UNIT_PREV, UNIT_SHIFT
@@ -259,7 +259,7 @@ def resolve_expr_path(path: str) -> str:
         except OSError:
             break
     if not os.path.lexists(path):
-        raise ParseError(f"getting status of '{path}': No such file or directory")
+        raise ParseError(syserror_text(hintfmt("getting status of '{}'", path), "No such file or directory"))
     if os.path.isdir(path):
         path = os.path.join(path, "default.nix")
     return path
@@ -276,5 +276,5 @@ def parse_file_source(path: str) -> Parsed:
     try:
         text = read_source(path)
     except OSError as err:
-        raise ParseError(f"opening file '{path}': {err.strerror}") from None
+        raise ParseError(syserror_text(hintfmt("opening file '{}'", path), err.strerror)) from None
     return parse_source(text, path, os.path.dirname(path))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from nixlite.eval.errors import UndefinedVarError
+from nixlite.eval.errors import UndefinedVarError, hintfmt
 from nixlite.syntax import ast
 from nixlite.syntax.symbol_order import symbol_sort_key
 
@@ -123,7 +123,7 @@ def check_scope(expr: ast.Expr, base_names: frozenset[str] = BASE_NAMES, symbols
     if not _has_undefined(expr, base_names):
         return
     var = _first_undefined(expr, base_names, symbols if symbols is not None else {})
-    raise UndefinedVarError(f"undefined variable '{var.name}'", var.pos)
+    raise UndefinedVarError(hintfmt("undefined variable '{}'", var.name), var.pos)
 
 
 class _Undefined(Exception):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.errors import EvalError, TypeError_
+from nixlite.eval.errors import EvalError, TypeError_, hintfmt
 from nixlite.eval.values import (
     EMPTY_CONTEXT, Attrs, ContextString, Lambda, PathValue, PrimOp, PrimOpApp, Thunk, call, force, type_name,
 )
@@ -39,7 +39,7 @@ _EXPECTED_NAMES = {
 
 def type_error(v: Any, expected: str) -> TypeError_:
     """The error for a value of the wrong type: `value is a list while a set was expected`."""
-    return TypeError_(f"value is {type_name(v)} while {_EXPECTED_NAMES.get(expected, expected)} was expected")
+    return TypeError_(hintfmt("value is {} while " + _EXPECTED_NAMES.get(expected, expected) + " was expected", type_name(v)))
 
 
 def force_string(v: Any) -> str:
@@ -68,7 +68,7 @@ def force_string_no_ctx(v: Any, what: str = "") -> str:
     """Force a string that must not have context (attribute names, hash algorithms, …)."""
     s, ctx = force_string_ctx(v)
     if ctx:
-        raise EvalError(f"the string '{s}' is not allowed to refer to a store path (such as '{sorted(ctx)[0]}')")
+        raise EvalError(hintfmt("the string '{}' is not allowed to refer to a store path (such as '{}')", s, sorted(ctx)[0]))
     return s
 
 
@@ -152,7 +152,7 @@ def coerce_to_string(state: Any, v: Any, *, copy_to_store: bool = True,
             return float_to_string(v), EMPTY_CONTEXT
         if t is list:
             return _coerce_list(state, v, copy_to_store)
-    raise TypeError_(f"cannot coerce {type_name(v)} to a string")
+    raise TypeError_(hintfmt("cannot coerce {} to a string", type_name(v)))
 
 
 def _coerce_attrs(state: Any, v: Attrs, copy_to_store: bool, coerce_more: bool) -> tuple[str, frozenset[str]]:
@@ -187,7 +187,7 @@ def coerce_to_path(state: Any, v: Any) -> str:
     """Nix's coerceToPath: a path, or a string holding an absolute path (context dropped)."""
     s, _ctx = coerce_to_string(state, v, copy_to_store=False)
     if not s.startswith("/"):
-        raise EvalError(f"string '{s}' doesn't represent an absolute path")
+        raise EvalError(hintfmt("string '{}' doesn't represent an absolute path", s))
     return s
 
 
@@ -195,7 +195,7 @@ def coerce_to_path_ctx(state: Any, v: Any) -> tuple[str, frozenset[str]]:
     """Like `coerce_to_path`, keeping the context (for builtins that realise it)."""
     s, ctx = coerce_to_string(state, v, copy_to_store=False)
     if not s.startswith("/"):
-        raise EvalError(f"string '{s}' doesn't represent an absolute path")
+        raise EvalError(hintfmt("string '{}' doesn't represent an absolute path", s))
     return s, ctx
 
 

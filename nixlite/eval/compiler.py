@@ -23,7 +23,7 @@ from operator import itemgetter
 from typing import Any, Callable
 
 from nixlite.eval.errors import (
-    AssertionError_, EvalError, InfiniteRecursion, NixError, TypeError_, UndefinedVarError,
+    AssertionError_, EvalError, InfiniteRecursion, NixError, TypeError_, UndefinedVarError, hintfmt, position_text,
 )
 from nixlite.eval.scope import BaseScope, Scope, resolve
 from nixlite.eval.values import Attrs, PathValue, SetPositions, Thunk, type_name
@@ -237,7 +237,7 @@ def _outer_with_lookup(name: str, with_depths: list[int], pos: Any, force_it: bo
                 if force_it and type(v) is Thunk:
                     return v.force()
                 return v
-        raise UndefinedVarError(f"undefined variable '{name}'", pos)
+        raise UndefinedVarError(hintfmt("undefined variable '{}'", name), pos)
     return ev
 
 
@@ -249,7 +249,7 @@ def with_attrs(frame: list[Any]) -> Attrs:
     if type(attrs) is Thunk:
         attrs = attrs.force()
     if type(attrs) is not Attrs:
-        raise TypeError_(f"value is {type_name(attrs)} while a set was expected")
+        raise TypeError_(hintfmt("value is {} while a set was expected", type_name(attrs)))
     frame[1] = attrs
     return attrs
 
@@ -444,7 +444,7 @@ def _apply_overrides(attrs: Attrs, frame: list[Any], slots: dict[str, int], over
     if type(overrides) is Thunk:
         overrides = overrides.force()
     if type(overrides) is not Attrs:
-        raise TypeError_(f"value is {type_name(overrides)} while a set was expected")
+        raise TypeError_(hintfmt("value is {} while a set was expected", type_name(overrides)))
     for name, value in overrides.items():
         slot = slots.get(name)
         if slot is not None:
@@ -476,8 +476,9 @@ def _add_dynamic(attrs: Attrs, dyn: list[Any], env: Any) -> None:
         symbols.note(name)  # Nix creates the name's symbol now
         if name in attrs:
             other = attrs.positions.get(name)
-            where = f" at {pos_text(other)}" if other is not None else ""
-            raise EvalError(f"dynamic attribute '{name}' already defined{where}", pos)
+            if other is None:
+                raise EvalError(hintfmt("dynamic attribute '{}' already defined", name), pos)
+            raise EvalError(hintfmt("dynamic attribute '{}' already defined at {}", name, pos_text(other)), pos)
         attrs[name] = Thunk(x, env, vpos) if kind == THUNK else x if kind == CONST else x(env)
         attrs.positions[name] = pos
 
@@ -489,7 +490,7 @@ def pos_text(pos: Any) -> str:
         file = "(string)"
     elif file == "«stdin»":
         file = "(stdin)"
-    return f"{file}:{pos.line}:{pos.col}"
+    return position_text(file, pos.line, pos.col)
 
 
 def _compile_list(node: ast.List, scope: Any) -> Code:
@@ -508,7 +509,7 @@ def _compile_list(node: ast.List, scope: Any) -> Code:
 # --- control ------------------------------------------------------------------------
 
 def _bool_error(v: Any, pos: Any) -> NixError:
-    return TypeError_(f"value is {type_name(v)} while a Boolean was expected", pos)
+    return TypeError_(hintfmt("value is {} while a Boolean was expected", type_name(v)), pos)
 
 
 def _compile_if(node: ast.If, scope: Any) -> Code:
@@ -538,7 +539,7 @@ def _compile_assert(node: ast.Assert, scope: Any) -> Code:
         if c is True:
             return body(env)
         if c is False:
-            raise AssertionError_(f"assertion '{show_expr(node.cond)}' failed", pos)
+            raise AssertionError_(hintfmt("assertion '{}' failed", show_expr(node.cond)), pos)
         raise _bool_error(c, pos)
 
     return ev

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt
 from nixlite.eval.values import Attrs, ContextString, PathValue, force, type_name
 
 
@@ -95,7 +95,7 @@ def values_less(a: Any, b: Any) -> bool:
             if not _equal_items(x, y):
                 return values_less(x, y)
         return len(a) < len(b)
-    raise EvalError(f"cannot compare {type_name(a)} with {type_name(b)}").unpositioned()  # as in Nix
+    raise EvalError(hintfmt("cannot compare {} with {}", type_name(a), type_name(b))).unpositioned()  # as in Nix
 
 
 __all__ = ["values_equal", "values_less"]

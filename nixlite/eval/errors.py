@@ -58,7 +58,7 @@ def position_text(file: str, line: int, col: int) -> HintText:
     return HintText(f"{file}:{line}:{col}", f"{_BOLD}{file}{_RESET}:{line}:{col}")
 
 
-def syserror_text(what: HintText, strerror: str) -> HintText:
+def syserror_text(what: str, strerror: str) -> HintText:
     """`WHAT: STRERROR` as Nix's SysError builds it: WHAT keeps its colours, the reason is an argument."""
     return compose("{}: {}", what, hintfmt("{}", strerror))
 

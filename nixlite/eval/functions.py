@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from nixlite.eval.compiler import CONST, THUNK, Code, compile_expr, compile_lazy, in_symbol_order, make_lazy, pos_text
-from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_
+from nixlite.eval.errors import MissingArgumentError, NixError, StackOverflow, TypeError_, compose, hintfmt
 from nixlite.eval.scope import Scope
 from nixlite.eval.suggestions import did_you_mean
 from nixlite.eval import builtin_calls
@@ -84,7 +84,7 @@ class LambdaInfo:
     def describe(self) -> str:
         """How Nix 2.8 names this function in argument errors."""
         where = pos_text(self.pos)
-        return f"'{self.name}' at {where}" if self.name else f"anonymous function at {where}"
+        return compose("'{}' at {}", self.name, where) if self.name else compose("anonymous function at {}", where)
 
 
 class Closure(Lambda):
@@ -214,7 +214,7 @@ def apply_one(f: Any, arg: Any, pos: Any) -> Any:
         if type(functor) is Thunk:
             functor = functor.force()
         return apply_one(apply_one(functor, f, pos), arg, pos)
-    raise TypeError_(f"attempt to call something which is not a function but {type_name(f)}", pos)
+    raise TypeError_(hintfmt("attempt to call something which is not a function but {}", type_name(f)), pos)
 
 
 def caller1(fn: Any) -> Any:
@@ -276,7 +276,7 @@ def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[A
     if type(arg) is Thunk:
         arg = arg.force()
     if type(arg) is not Attrs:
-        raise TypeError_(f"value is {type_name(arg)} while a set was expected", call_pos or primop_call_pos())
+        raise TypeError_(hintfmt("value is {} while a set was expected", type_name(arg)), call_pos or primop_call_pos())
     frame = [env, arg] if info.has_arg else [env]
     used = 0
     for name, default in info.formals:  # type: ignore[union-attr]
@@ -292,7 +292,7 @@ def _bind_formals(info: LambdaInfo, env: Any, arg: Any, call_pos: Any) -> list[A
     if used != len(arg) and not info.ellipsis:
         for name in sorted(arg):
             if name not in info.formal_names:
-                err = TypeError_(f"{info.describe()} called with unexpected argument '{name}'",
+                err = TypeError_(hintfmt("{} called with unexpected argument '{}'", info.describe(), name),
                                  call_pos or primop_call_pos())
                 err.hint = did_you_mean(name, info.formal_names)
                 raise err
@@ -303,7 +303,7 @@ def _missing_argument(info: LambdaInfo, arg: Attrs, call_pos: Any) -> NixError:
     defaults = {name for name, d in info.formals if d is not None}  # type: ignore[union-attr]
     for name in info.check_order:
         if name not in arg and name not in defaults:
-            return MissingArgumentError(f"{info.describe()} called without required argument '{name}'", call_pos)
+            return MissingArgumentError(hintfmt("{} called without required argument '{}'", info.describe(), name), call_pos)
     raise AssertionError("no missing argument")  # pragma: no cover
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from nixlite.eval.compiler import Code, compile_expr, force_at, local_slot
 from nixlite.syntax import ast
-from nixlite.eval.errors import EvalError, NixError, TypeError_
+from nixlite.eval.errors import EvalError, NixError, TypeError_, hintfmt
 from nixlite.eval.values import Attrs, ContextString, PathValue, Thunk, make_string, type_name
 
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -211,7 +211,7 @@ def _add_numbers(values: list[Any], positions: list[Any]) -> Any:
             total += v
         else:
             what = "a float" if is_float else "an integer"
-            raise TypeError_(f"cannot add {type_name(v)} to {what}", pos)
+            raise TypeError_(hintfmt("cannot add {} to " + what, type_name(v)), pos)
     return total
 
 
@@ -220,7 +220,7 @@ def _add_numbers(values: list[Any], positions: list[Any]) -> Any:
 def _bool(v: Any, pos: Any) -> bool:
     if v is True or v is False:
         return v
-    raise TypeError_(f"value is {type_name(v)} while a Boolean was expected", pos)
+    raise TypeError_(hintfmt("value is {} while a Boolean was expected", type_name(v)), pos)
 
 
 def compile_binary(node: Any, scope: Any) -> Code:
@@ -275,9 +275,9 @@ def _compile_eq_literal(lhs: Code, literal: Any, values_equal: Any) -> Code:
 def update_attrs(a: Any, b: Any) -> Attrs:
     """`a // b` (Nix 2.8 reports a non-set operand without a position)."""
     if type(a) is not Attrs:
-        raise TypeError_(f"value is {type_name(a)} while a set was expected")
+        raise TypeError_(hintfmt("value is {} while a set was expected", type_name(a)))
     if type(b) is not Attrs:
-        raise TypeError_(f"value is {type_name(b)} while a set was expected")
+        raise TypeError_(hintfmt("value is {} while a set was expected", type_name(b)))
     if not b:
         return a
     if not a:
@@ -296,9 +296,9 @@ def update_attrs(a: Any, b: Any) -> Attrs:
 def concat_lists(a: Any, b: Any, pos: Any) -> list[Any]:
     """`a ++ b`."""
     if type(a) is not list:
-        raise TypeError_(f"value is {type_name(a)} while a list was expected", pos)
+        raise TypeError_(hintfmt("value is {} while a list was expected", type_name(a)), pos)
     if type(b) is not list:
-        raise TypeError_(f"value is {type_name(b)} while a list was expected", pos)
+        raise TypeError_(hintfmt("value is {} while a list was expected", type_name(b)), pos)
     if not b:
         return a
     if not a:

@@ -17,7 +17,7 @@ _DERIVATION_NIX = "//builtin/derivation.nix"
 from typing import Any
 
 from nixlite.eval.compiler import Code, compile_expr
-from nixlite.eval.errors import EvalError, InfiniteRecursion, NixError, TypeError_
+from nixlite.eval.errors import EvalError, InfiniteRecursion, NixError, TypeError_, hintfmt
 from nixlite.eval.suggestions import did_you_mean
 from nixlite.eval.values import Attrs, Thunk, type_name
 
@@ -44,7 +44,7 @@ def attr_name(name_code: Any, env: Any, pos: Any) -> str:
 
 
 def missing_attr(name: str, attrs: Attrs, pos: Any) -> NixError:
-    err = EvalError(f"attribute '{name}' missing", pos)
+    err = EvalError(hintfmt("attribute '{}' missing", name), pos)
     err.hint = did_you_mean(name, attrs.keys())
     return err
 
@@ -66,7 +66,7 @@ def compile_select(node: Any, scope: Any) -> Code:
                 if type(v) is not Attrs:
                     if default is not None:
                         return default(env)
-                    raise TypeError_(f"value is {type_name(v)} while a set was expected", pos)
+                    raise TypeError_(hintfmt("value is {} while a set was expected", type_name(v)), pos)
                 x = v.get(name, _MISSING)
                 if x is _MISSING:
                     if default is not None:
@@ -91,7 +91,7 @@ def _select_one(base: Code, name: str, pos: Any) -> Code:
     def ev(env: Any) -> Any:
         v = base(env)
         if type(v) is not Attrs:
-            raise TypeError_(f"value is {type_name(v)} while a set was expected", pos)
+            raise TypeError_(hintfmt("value is {} while a set was expected", type_name(v)), pos)
         x = v.get(name, _MISSING)
         if type(x) is not Thunk:
             if x is _MISSING:

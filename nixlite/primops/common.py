@@ -14,7 +14,7 @@ from typing import Any
 from nixlite.eval.apply import apply_one
 from nixlite.eval.functions import caller1, caller2
 from nixlite.eval.coerce import is_function, type_error
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt
 from nixlite.eval.values import Attrs, Thunk, force, set_position
 
 
@@ -110,7 +110,7 @@ def missing_attr(name: str, builtin: str, s: Attrs) -> EvalError:
     """
     from nixlite.eval import builtin_calls
 
-    err = EvalError(f"attribute '{name}' missing for call to '{builtin}'")
+    err = EvalError(hintfmt("attribute '{}' missing for call to '{}'", name, builtin))
     where = set_position(s)
     if where is not None:
         err.pos = where

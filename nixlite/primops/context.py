@@ -14,7 +14,7 @@ from typing import Any
 from nixlite.eval.coerce import (
     coerce_to_string, force_attrs, force_bool, force_list, force_string_ctx, force_string_no_ctx,
 )
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt
 from nixlite.eval.printer import format_attr_name  # Nix prints these names as attribute names
 from nixlite.eval.values import Attrs, make_string
 from nixlite.primops.registry import primop
@@ -65,14 +65,14 @@ def append_context(s: Any, ctx: Any) -> Any:
     added = set(context)
     for path, info in force_attrs(ctx).items():
         if not _is_store_path(path):
-            raise EvalError(f"Context key '{format_attr_name(path)}' is not a store path")
+            raise EvalError(hintfmt("Context key '{}' is not a store path", format_attr_name(path)))
         info = force_attrs(info)
         if "path" in info and force_bool(info["path"]):
             added.add(path)
         if "allOutputs" in info and force_bool(info["allOutputs"]):
             if not path.endswith(".drv"):
-                raise EvalError(f"Tried to add all-outputs context of {format_attr_name(path)}, "
-                                "which is not a derivation, to a string")
+                raise EvalError(hintfmt("Tried to add all-outputs context of {}, "
+                                        "which is not a derivation, to a string", format_attr_name(path)))
             added.add("=" + path)
         if "outputs" in info:
             outputs = force_list(info["outputs"])

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_string
-from nixlite.eval.errors import Abort, AssertionError_, NixError, ThrownError
+from nixlite.eval.errors import Abort, AssertionError_, NixError, ThrownError, hintfmt
 from nixlite.eval.strict import deep_force
 from nixlite.eval.values import Attrs, ContextString, Thunk, force
 from nixlite.primops.registry import primop
@@ -39,7 +39,7 @@ def throw(state: Any, message: Any) -> Any:
 @primop("abort", 1, state=True, global_=True)
 def abort(state: Any, message: Any) -> Any:
     text, _ = coerce_to_string(state, message)
-    raise Abort(f"evaluation aborted with the following error message: '{text}'")
+    raise Abort(hintfmt("evaluation aborted with the following error message: '{}'", text))
 
 
 @primop("tryEval", 1, lazy=(0,))

@@ -32,7 +32,7 @@ from typing import Any
 
 from nixlite.eval import builtin_calls
 from nixlite.eval.coerce import coerce_to_string, force_attrs, force_bool, force_list, force_string_no_ctx
-from nixlite.eval.errors import EvalError, NixError
+from nixlite.eval.errors import EvalError, NixError, hintfmt
 from nixlite.eval.values import Attrs, ContextString, Thunk, force
 from nixlite.primops.common import missing_attr
 from nixlite.primops.registry import constant, primop
@@ -95,8 +95,8 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
             if key in ("__contentAddressed", "__impure"):  # flags, never passed to the builder
                 if force_bool(value):
                     feature = "ca-derivations" if key == "__contentAddressed" else "impure-derivations"
-                    raise EvalError(f"experimental Nix feature '{feature}' is disabled; "
-                                    f"use '--extra-experimental-features {feature}' to override")
+                    raise EvalError(hintfmt("experimental Nix feature '{}' is disabled; "
+                                            "use '--extra-experimental-features {}' to override", feature, feature))
             elif key == "args":
                 for item in force_list(value):
                     try:
@@ -179,14 +179,14 @@ def _coerce_plain_string(value: Any, context: set[str]) -> str:
 
 def _check_hash_mode(s: str, name_pos: Any) -> None:
     if s not in ("recursive", "flat"):
-        raise EvalError(f"invalid value '{s}' for 'outputHashMode' attribute", name_pos)
+        raise EvalError(hintfmt("invalid value '{}' for 'outputHashMode' attribute", s), name_pos)
 
 
 def _check_outputs(names: list[str], name_pos: Any) -> list[str]:
     seen: list[str] = []
     for n in names:
         if n in seen:
-            raise EvalError(f"duplicate derivation output '{n}'", name_pos)
+            raise EvalError(hintfmt("duplicate derivation output '{}'", n), name_pos)
         if n == "drv":
             raise EvalError("invalid derivation output name 'drv'", name_pos)
         seen.append(n)
@@ -235,7 +235,7 @@ def _check_required(drv: Derivation, drv_name: str, name_pos: Any) -> None:
     if not drv.platform:
         raise EvalError("required attribute 'system' missing", name_pos)
     if is_derivation(drv_name):
-        raise EvalError("derivation names are not allowed to end in '.drv'", name_pos)
+        raise EvalError(hintfmt("derivation names are not allowed to end in '{}'", ".drv"), name_pos)
 
 
 def _set_outputs(state: Any, drv: Derivation, got: _Collected, name_pos: Any) -> None:

@@ -13,7 +13,7 @@ import hashlib
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path, force_attrs, force_string_ctx, force_string_no_ctx
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt
 from nixlite.primops.registry import primop
 from nixlite.primops.strings import to_bytes
 from nixlite.store.hashes import ALGORITHMS, BadHash, parse_any
@@ -26,7 +26,7 @@ _HASHERS = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256, 
 def _algorithm(v: Any) -> str:
     name = force_string_no_ctx(v)
     if name not in ALGORITHMS:
-        raise EvalError(f"unknown hash algorithm '{name}'").unpositioned()  # a usage error in Nix
+        raise EvalError(hintfmt("unknown hash algorithm '{}'", name)).unpositioned()  # a usage error in Nix
     return name
 
 

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path, force_attrs, force_list, force_string
-from nixlite.eval.errors import EvalError, NixError, ThrownError
+from nixlite.eval.errors import EvalError, NixError, ThrownError, hintfmt, syserror_text
 from nixlite.eval.values import Attrs, PathValue
 from nixlite.primops.registry import constant, primop
 
@@ -31,11 +31,11 @@ def _import_path(state: Any, v: Any) -> str:
         err.add_trace(pos, "while realising the context of a path")
         raise
     if not os.path.exists(path):
-        raise EvalError(f"getting status of '{path}': No such file or directory").unpositioned()
+        raise EvalError(syserror_text(hintfmt("getting status of '{}'", path), "No such file or directory")).unpositioned()
     if os.path.isdir(path):
         path = os.path.join(path, "default.nix")
         if not os.path.exists(path):
-            raise EvalError(f"opening file '{path}': No such file or directory").unpositioned()
+            raise EvalError(syserror_text(hintfmt("opening file '{}'", path), "No such file or directory")).unpositioned()
     return path
 
 
@@ -62,7 +62,7 @@ def find_file(state: Any, search_path: Any, name: Any) -> PathValue:
     found = state.find_file(entries, wanted)
     if found is None:
         # A ThrownError in Nix (tryEval catches it), reported with the call's position.
-        err = ThrownError(f"file '{wanted}' was not found in the Nix search path (add it using $NIX_PATH or -I)")
+        err = ThrownError(hintfmt("file '{}' was not found in the Nix search path (add it using $NIX_PATH or -I)", wanted))
         err.positionless = False
         raise err
     return PathValue(found)

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_string, force_string_no_ctx
-from nixlite.eval.errors import EvalError, NixError
+from nixlite.eval.errors import EvalError, NixError, hintfmt
 from nixlite.eval.printer import format_float
 from nixlite.eval.symbols import note_symbols
 from nixlite.eval.values import Attrs, ContextString, Lambda, PathValue, Thunk, make_string, type_name
@@ -141,7 +141,7 @@ class JsonWriter:
 
 def _not_convertible(what: str, own_pos: Any, pos: Any) -> EvalError:
     """Nix 2.8's error for a value without a JSON form, with its odd trace frame."""
-    err = EvalError(f"cannot convert {what} to JSON").at(own_pos or pos)
+    err = EvalError(hintfmt("cannot convert {} to JSON", what)).at(own_pos or pos)
     err.add_trace(pos, "message for the trace")
     return err
 

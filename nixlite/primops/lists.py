@@ -13,7 +13,7 @@ from typing import Any
 
 from nixlite.eval.coerce import force_attrs, force_int, force_list, force_string_no_ctx, type_error
 from nixlite.eval.equality import values_equal, values_less
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt
 from nixlite.eval.symbols import note_symbols
 from nixlite.eval.values import Attrs, ContextString, PathValue, PrimOp, force, string_text
 from nixlite.primops.common import bool_caller, call1, caller1, caller2, check_function, lazy_calls, missing_attr
@@ -22,7 +22,7 @@ from nixlite.primops.stable_sort import stable_sort
 
 
 def _index_error(i: int) -> EvalError:
-    return EvalError(f"list index {i} is out of bounds")
+    return EvalError(hintfmt("list index {} is out of bounds", i))
 
 
 @primop("length", 1)
@@ -112,7 +112,7 @@ def foldl_strict(fn: Any, acc: Any, xs: Any) -> Any:
 def gen_list(fn: Any, n: Any) -> list[Any]:
     size = force_int(n)
     if size < 0:
-        raise EvalError(f"cannot create list of size {size}")
+        raise EvalError(hintfmt("cannot create list of size {}", size))
     return lazy_calls(fn, range(size))
 
 

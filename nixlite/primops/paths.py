@@ -13,7 +13,7 @@ import stat
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt, syserror_text
 from nixlite.eval.operators import canon_path
 from nixlite.eval.values import Attrs
 from nixlite.primops.registry import primop
@@ -22,7 +22,7 @@ from nixlite.primops.strings import from_bytes
 
 def _os_error(what: str, path: str, err: OSError) -> EvalError:
     # Nix reports system errors without a source position.
-    return EvalError(f"{what} '{path}': {err.strerror}").unpositioned()  # type: ignore[return-value]
+    return EvalError(syserror_text(hintfmt(what + " '{}'", path), err.strerror)).unpositioned()  # type: ignore[return-value]
 
 
 def read_bytes(path: str) -> bytes:
@@ -31,7 +31,7 @@ def read_bytes(path: str) -> bytes:
         with open(path, "rb") as f:
             return f.read()
     except IsADirectoryError as err:
-        raise EvalError(f"reading from file: {err.strerror}").unpositioned() from None
+        raise EvalError(syserror_text("reading from file", err.strerror)).unpositioned() from None
     except OSError as err:
         raise _os_error("opening file", path, err) from None
 

@@ -27,7 +27,7 @@ import re
 from typing import Any
 
 from nixlite.eval.coerce import force_string_ctx, force_string_no_ctx
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt
 from nixlite.primops import regex_nfa
 from nixlite.primops.registry import primop
 from nixlite.primops.strings import from_bytes, to_bytes
@@ -161,7 +161,7 @@ def compile_regex(pattern: str) -> tuple[re.Pattern[bytes], int | None]:
             rx = re.compile(translated)
             longest = re._parser.parse(translated).getwidth()[1] if "|" in pattern else None  # type: ignore[attr-defined]
         except (_Invalid, re.error, OverflowError):
-            raise EvalError(f"invalid regular expression '{pattern}'") from None
+            raise EvalError(hintfmt("invalid regular expression '{}'", pattern)) from None
         hit = (rx, None if longest is None else min(longest, _UNBOUNDED))
         if len(_cache) >= _CACHE_LIMIT:  # patterns built at run time must not grow it forever
             _cache.clear()

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from nixlite.eval.coerce import (
     coerce_to_path_ctx, force_attrs, force_bool, force_string_ctx, force_string_no_ctx,
 )
-from nixlite.eval.errors import EvalError, NixError, TypeError_
+from nixlite.eval.errors import EvalError, NixError, TypeError_, hintfmt, syserror_text
 from nixlite.eval.values import ContextString, force, make_string, type_name
 from nixlite.primops.common import call_bool, check_function
 from nixlite.primops.registry import primop
@@ -69,7 +69,7 @@ def copy_path_to_store(state: Any, path: str) -> str:
         raise EvalError("file names are not allowed to end in '.drv'")
     with store_errors():
         if not os.path.lexists(path):
-            raise EvalError(f"getting status of '{path}': No such file or directory")
+            raise EvalError(syserror_text(hintfmt("getting status of '{}'", path), "No such file or directory"))
         store_path = _add(state, path, os.path.basename(path), True, None, None)
     cache[path] = store_path
     return store_path
@@ -89,8 +89,8 @@ def to_file(state: Any, name_v: Any, contents_v: Any) -> Any:
     refs = set()
     for item in sorted(context):
         if not item.startswith("/"):
-            raise EvalError(f"in 'toFile': the file named '{name}' must not contain a reference "
-                            f"to a derivation but contains ({item})")
+            raise EvalError(hintfmt("in 'toFile': the file named '{}' must not contain a reference "
+                                    "to a derivation but contains ({})", name, item))
         refs.add(item)
     store = store_of(state)
     with store_errors():
@@ -118,7 +118,7 @@ def _add_path_value(state: Any, path: str, name: str, filter_fn: Any, recursive:
     try:
         with store_errors():
             if not os.path.lexists(path):
-                raise EvalError(f"getting status of '{path}': No such file or directory")
+                raise EvalError(syserror_text(hintfmt("getting status of '{}'", path), "No such file or directory"))
             filter = _filter_function(filter_fn) if filter_fn is not None else None
             store = store_of(state)
             if expected is not None:
@@ -144,7 +144,7 @@ def path_(state: Any, arg: Any) -> Any:
     for key in attrs:
         pos = positions.get(key)
         if key not in _PATH_ARGS:
-            raise EvalError(f"unsupported argument '{key}' to 'addPath'", pos)
+            raise EvalError(hintfmt("unsupported argument '{}' to 'addPath'", key), pos)
         try:
             if key == "path":
                 path, ctx = coerce_to_path_ctx(state, attrs[key])
@@ -173,7 +173,7 @@ def filter_source(state: Any, filter_v: Any, path_v: Any) -> Any:
     try:
         check_function(fn)
     except TypeError_:
-        raise TypeError_(f"first argument in call to 'filterSource' is not a function but {type_name(fn)}")
+        raise TypeError_(hintfmt("first argument in call to 'filterSource' is not a function but {}", type_name(fn)))
     return _add_path_value(state, path, os.path.basename(path), fn, True, None)
 
 

@@ -117,8 +117,9 @@ def render(err: NixError, show_trace: bool = False, colour: bool = False) -> str
             # followed by a blank line before the next frame.
             if "\n" in parts[-1] or not parts[-1].lstrip().startswith(("at ", f"{_BLUE}at ")):
                 parts.append("")
-            dots = f"{_MAGENTA}…{_RESET}" if colour else "…"
-            parts.append(f"{_INDENT}{dots} {message}")
+            if colour:  # Nix 2.8 leaves the "…" plain and colours the frame's arguments
+                message = getattr(message, "coloured", message)
+            parts.append(f"{_INDENT}… {message}")
             if pos is not None:
                 parts.append("")
                 parts.append(snippet(pos, colour))

@@ -171,8 +171,9 @@ def call_closure(fn: Closure, arg: Any, call_pos: Any) -> Any:
         except NixError as err:
             if _tracing:
                 what = f"'{info.name}'" if info.name else "anonymous lambda"
-                err.add_trace(info.pos, f"while evaluating {what}")
-                err.add_trace(call_pos or primop_call_pos(), "from call site")
+                err.add_trace(info.pos, hintfmt("while evaluating {}", what))
+                # Nix 2.8 writes this frame as hintfmt("from call site%s", ""): an empty argument.
+                err.add_trace(call_pos or primop_call_pos(), hintfmt("from call site{}", ""))
             raise
     finally:
         _call_depth -= 1

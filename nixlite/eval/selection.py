@@ -80,7 +80,7 @@ def compile_select(node: Any, scope: Any) -> Code:
             if type(err) is InfiniteRecursion:
                 err.at(found_pos or pos)
             if found_pos is not None and found_pos.file != _DERIVATION_NIX:
-                err.add_trace(found_pos, f"while evaluating the attribute '{_path_text(names, env)}'")
+                err.add_trace(found_pos, hintfmt("while evaluating the attribute '{}'", _path_text(names, env)))
             raise
 
     return ev
@@ -104,7 +104,7 @@ def _select_one(base: Code, name: str, pos: Any) -> Code:
             if type(err) is InfiniteRecursion:
                 err.at(found_pos or pos)
             if found_pos is not None and found_pos.file != _DERIVATION_NIX:
-                err.add_trace(found_pos, f"while evaluating the attribute '{name}'")
+                err.add_trace(found_pos, hintfmt("while evaluating the attribute '{}'", name))
             raise
 
     return ev

@@ -113,12 +113,12 @@ class EvalState:
             self.import_cache[path] = cached
         if not imported:
             return cached.force()
-        from nixlite.eval.errors import NixError
+        from nixlite.eval.errors import NixError, hintfmt
 
         try:
             return cached.force()
         except NixError as err:
-            err.add_trace(None, f"while evaluating the file '{path}':")
+            err.add_trace(None, hintfmt("while evaluating the file '{}':", path))
             raise
 
     def _load_file(self, path: str) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from nixlite.eval.errors import NixError
+from nixlite.eval.errors import NixError, hintfmt
 from nixlite.eval.values import Attrs, SetPositions, Thunk
 
 
@@ -53,7 +53,7 @@ def _walk(v: Any, seen: set[int], in_force_order: Callable[[Any], list[str]]) ->
                     _walk(item, seen, in_force_order)
             except NixError as err:
                 pos = v.positions.get(name) if v.positions else None
-                err.add_trace(pos, f"while evaluating the attribute '{name}'")
+                err.add_trace(pos, hintfmt("while evaluating the attribute '{}'", name))
                 raise
 
 

@@ -114,7 +114,7 @@ def missing_attr(name: str, builtin: str, s: Attrs) -> EvalError:
     where = set_position(s)
     if where is not None:
         err.pos = where
-        err.add_trace(builtin_calls.running_primop_pos, f"while invoking '{builtin}'")
+        err.add_trace(builtin_calls.running_primop_pos, hintfmt("while invoking '{}'", builtin))
     return err
 
 

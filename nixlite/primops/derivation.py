@@ -116,7 +116,7 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
                 _read_special(key, s, got, name_pos)
         except NixError as err:
             raise err.at(positions.get(key)).add_trace(
-                name_pos, f"while evaluating the attribute '{key}' of the derivation '{drv_name}'")
+                name_pos, hintfmt("while evaluating the attribute '{}' of the derivation '{}'", key, drv_name))
     if structured:
         drv.env["__json"] = "{" + ",".join(f"{json_string(k)}:{v}" for k, v in json_attrs.items()) + "}"
     drv.builder = got.special.get("builder", "")

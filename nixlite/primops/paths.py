@@ -41,7 +41,7 @@ def read_file(state: Any, path: Any) -> str:
     file = coerce_to_path(state, path)
     data = read_bytes(file)
     if b"\0" in data:
-        raise EvalError(f"the contents of the file '{file}' cannot be represented as a Nix string")
+        raise EvalError(hintfmt("the contents of the file '{}' cannot be represented as a Nix string", file))
     return from_bytes(data)
 
 

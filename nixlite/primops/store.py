@@ -130,7 +130,7 @@ def _add_path_value(state: Any, path: str, name: str, filter_fn: Any, recursive:
                 raise EvalError(f"store path mismatch in (possibly filtered) path added from '{path}'")
             return ContextString(got, frozenset((got,)))
     except NixError as err:
-        raise err.add_trace(None, f"while adding path '{path}'")
+        raise err.add_trace(None, hintfmt("while adding path '{}'", path))
 
 
 _PATH_ARGS = ("path", "name", "filter", "recursive", "sha256")
@@ -149,7 +149,7 @@ def path_(state: Any, arg: Any) -> Any:
             if key == "path":
                 path, ctx = coerce_to_path_ctx(state, attrs[key])
                 if ctx:
-                    raise EvalError(f"string '{path}' cannot refer to other paths", pos)
+                    raise EvalError(hintfmt("string '{}' cannot refer to other paths", path), pos)
             elif key == "name":
                 name = force_string_no_ctx(attrs[key])
             elif key == "filter":
@@ -187,7 +187,7 @@ def store_path(state: Any, arg: Any) -> Any:
         except paths.BadStorePath:
             path = os.path.realpath(path)
         if not path.startswith(store.store_dir + "/"):
-            raise EvalError(f"path '{path}' is not in the Nix store")
+            raise EvalError(hintfmt("path '{}' is not in the Nix store", path))
         top = paths.to_store_path(path, store.store_dir)
         if not store.read_only and not store.is_valid(top):
             raise EvalError(f"path '{top}' does not exist and cannot be created")

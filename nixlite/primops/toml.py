@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from nixlite.eval.coerce import force_string_no_ctx
-from nixlite.eval.errors import EvalError
+from nixlite.eval.errors import EvalError, hintfmt
 from nixlite.eval.values import Attrs
 from nixlite.primops.registry import primop
 
@@ -40,7 +40,7 @@ def _to_nix(v: Any) -> Any:
     import datetime  # imported here: loading the builtins should not pay for it
 
     if isinstance(v, (datetime.date, datetime.time)):
-        raise EvalError("while parsing a TOML string: Dates and times are not supported")
+        raise EvalError(hintfmt("while parsing a TOML string: {}", "Dates and times are not supported"))
     return v
 
 
@@ -52,5 +52,5 @@ def from_toml(s: Any) -> Attrs:
     try:
         parsed = tomllib.loads(text, parse_float=_toml_float)
     except tomllib.TOMLDecodeError as err:
-        raise EvalError(f"while parsing a TOML string: {err}") from None
+        raise EvalError(hintfmt("while parsing a TOML string: {}", err)) from None
     return _to_nix(parsed)  # type: ignore[no-any-return]

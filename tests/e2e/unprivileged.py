@@ -83,10 +83,17 @@ class Unprivileged:
 
 
 def as_user(uid: int, gid: int) -> list[str]:
-    """The argv prefix that runs a command as uid:gid, with no groups and no capabilities (root only)."""
+    """The argv prefix that runs a command as uid:gid, with no groups and no capabilities (root only).
+
+    setpriv still holds root's capabilities when it executes the command, so
+    it can start an interpreter the user cannot reach (a venv's python3
+    linking into root's 0700 home) that the command's own children, such as
+    the runAsRoot probe re-executing sys.executable, then cannot: `env`
+    executes the command as the user proper.
+    """
     if os.geteuid() != 0:
         return []
-    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--inh-caps=-all"]
+    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--inh-caps=-all", "env"]
 
 
 def runs_installed_nixlite(prefix: list[str], env: dict[str, str]) -> list[str] | None:

@@ -16,6 +16,7 @@ import os
 import stat
 from typing import Any, Iterator
 
+from nixlite.eval import builtin_calls
 from nixlite.eval.coerce import (
     coerce_to_path_ctx, force_attrs, force_bool, force_string_ctx, force_string_no_ctx,
 )
@@ -57,6 +58,24 @@ def store_errors() -> Iterator[None]:
         raise EvalError(f"cannot access{where}: {exc.strerror}") from None
 
 
+def _no_such_file(path: str) -> EvalError:
+    """Nix's SysError for a path that is not there: it carries no position."""
+    return EvalError(syserror_text(hintfmt("getting status of '{}'", path),  # type: ignore[return-value]
+                                   "No such file or directory")).unpositioned()
+
+
+def _first_missing(path: str) -> str | None:
+    """Where resolving the symlinks of `path` fails, as Nix's canonPath(path, true): its first missing prefix."""
+    resolved = os.path.realpath(path)
+    prefix = ""
+    for part in resolved.split("/"):
+        if part:
+            prefix += "/" + part
+            if not os.path.lexists(prefix):
+                return prefix
+    return None
+
+
 def copy_path_to_store(state: Any, path: str) -> str:
     """The store path of a source path copied to the store (for `"${./x}"`), cached per state."""
     cache = getattr(state, "_src_to_store", None)
@@ -69,7 +88,7 @@ def copy_path_to_store(state: Any, path: str) -> str:
         raise EvalError("file names are not allowed to end in '.drv'")
     with store_errors():
         if not os.path.lexists(path):
-            raise EvalError(syserror_text(hintfmt("getting status of '{}'", path), "No such file or directory"))
+            raise _no_such_file(path)
         store_path = _add(state, path, os.path.basename(path), True, None, None)
     cache[path] = store_path
     return store_path
@@ -118,7 +137,7 @@ def _add_path_value(state: Any, path: str, name: str, filter_fn: Any, recursive:
     try:
         with store_errors():
             if not os.path.lexists(path):
-                raise EvalError(syserror_text(hintfmt("getting status of '{}'", path), "No such file or directory"))
+                raise _no_such_file(path)
             filter = _filter_function(filter_fn) if filter_fn is not None else None
             store = store_of(state)
             if expected is not None:
@@ -129,8 +148,8 @@ def _add_path_value(state: Any, path: str, name: str, filter_fn: Any, recursive:
             if expected is not None and got != want:
                 raise EvalError(f"store path mismatch in (possibly filtered) path added from '{path}'")
             return ContextString(got, frozenset((got,)))
-    except NixError as err:
-        raise err.add_trace(None, hintfmt("while adding path '{}'", path))
+    except NixError as err:  # (Nix puts this frame at the call)
+        raise err.add_trace(builtin_calls.running_primop_pos, hintfmt("while adding path '{}'", path))
 
 
 _PATH_ARGS = ("path", "name", "filter", "recursive", "sha256")
@@ -185,6 +204,9 @@ def store_path(state: Any, arg: Any) -> Any:
         try:
             paths.parse_store_path(path, store.store_dir)
         except paths.BadStorePath:
+            missing = _first_missing(path)
+            if missing is not None:
+                raise _no_such_file(missing)
             path = os.path.realpath(path)
         if not path.startswith(store.store_dir + "/"):
             raise EvalError(hintfmt("path '{}' is not in the Nix store", path))

@@ -186,7 +186,19 @@ TRACE_LAYOUT = [
     'builtins.derivationStrict { name = "x"; system = "x"; builder = "x"; __structuredAttrs = true; a = x: x; }',
 ]
 
-CASES = ([([], e) for e in PRINTING + LET_SHARING] + [(["--strict", "--show-trace"], e) for e in TRACE_LAYOUT] + [(["--strict"], e) for e in PRINTING]
+# A path that is not there: Nix's "getting status of" is a system error with no
+# position (for storePath, at the first missing component, where resolving
+# symlinks stops); builtins.path adds its frame at the call.
+MISSING_PATHS = [
+    'builtins.storePath "/nonexistent-nixlite-test"',
+    'builtins.storePath "/nonexistent-nixlite-test/a/b"',
+    'builtins.storePath "/tmp"',
+    '"${./nonexistent}"',
+    'builtins.path { path = /nonexistent-nixlite-test; }',
+]
+
+CASES = ([([], e) for e in PRINTING + LET_SHARING]
+         + [(flags, e) for e in MISSING_PATHS for flags in ([], ["--show-trace"])] + [(["--strict", "--show-trace"], e) for e in TRACE_LAYOUT] + [(["--strict"], e) for e in PRINTING]
          + [(["--json"], e) for e in JSON] + [(["--json", "--strict"], e) for e in JSON]
          + [(["--json", "--strict", "--show-trace"], e) for e in JSON[4:10]]
          + [(["--strict"], e) for e in POSITIONS] + [(["--strict"], e) for e in STRICT_ORDER]

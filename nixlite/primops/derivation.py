@@ -96,7 +96,8 @@ def _process_attributes(state: Any, attrs: Attrs, drv: Derivation, drv_name: str
                 if force_bool(value):
                     feature = "ca-derivations" if key == "__contentAddressed" else "impure-derivations"
                     raise EvalError(hintfmt("experimental Nix feature '{}' is disabled; "
-                                            "use '--extra-experimental-features {}' to override", feature, feature))
+                                            "use '--extra-experimental-features {}' to override", feature, feature)
+                                    ).unpositioned()  # (Nix's MissingExperimentalFeature has none)
             elif key == "args":
                 for item in force_list(value):
                     try:

@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+from nixlite.eval import builtin_calls
 from nixlite.eval.coerce import coerce_to_string, force_string_no_ctx
 from nixlite.eval.errors import EvalError, NixError, hintfmt
 from nixlite.eval.printer import format_float
@@ -223,6 +224,13 @@ def _c_string(s: str) -> str:
 @primop("fromJSON", 1)
 def from_json(s: Any) -> Any:
     text = force_string_no_ctx(s)
+    try:
+        return _decode(text)
+    except EvalError as err:  # (Nix's JSONParseError gets this frame, at the call)
+        raise err.add_trace(builtin_calls.running_primop_pos, "while decoding a JSON string")
+
+
+def _decode(text: str) -> Any:
     # Python accepts lone surrogate escapes, Nix's parser does not: let it judge those.
     problem = json_error_message(to_bytes(text)) if _SURROGATE_ESCAPE.search(text) else None
     if problem is None:

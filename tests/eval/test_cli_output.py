@@ -197,7 +197,19 @@ MISSING_PATHS = [
     'builtins.path { path = /nonexistent-nixlite-test; }',
 ]
 
+# Errors that carry a frame but no position of their own: fromJSON's parse
+# errors ("while decoding a JSON string", at the call, so Nix mentions
+# --show-trace), the experimental-feature error of a derivation attribute.
+FRAMED = [
+    'builtins.fromJSON "{\\"a\\": 1"',
+    'builtins.fromJSON "[1,]"',
+    'builtins.fromJSON "1e999"',
+    'derivation { name = "x"; system = "x"; builder = "x"; __contentAddressed = true; }',
+    'derivation { name = "x"; system = "x"; builder = "x"; __impure = true; }',
+]
+
 CASES = ([([], e) for e in PRINTING + LET_SHARING]
+         + [(flags, e) for e in FRAMED for flags in ([], ["--show-trace"])]
          + [(flags, e) for e in MISSING_PATHS for flags in ([], ["--show-trace"])] + [(["--strict", "--show-trace"], e) for e in TRACE_LAYOUT] + [(["--strict"], e) for e in PRINTING]
          + [(["--json"], e) for e in JSON] + [(["--json", "--strict"], e) for e in JSON]
          + [(["--json", "--strict", "--show-trace"], e) for e in JSON[4:10]]

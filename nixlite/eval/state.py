@@ -103,13 +103,19 @@ class EvalState:
     def eval_file(self, path: str, imported: bool = False) -> Any:
         """Evaluate a file once per state (directories mean default.nix).
 
-        `imported` is for `import`: as in Nix's evalFile, an error gains the
-        frame `while evaluating the file '…':`.
+        `imported` is for `import`: as in Nix's evalFile, an error while
+        evaluating it gains the frame `while evaluating the file '…':` (a
+        syntax error does not: Nix parses before that frame is set up, and
+        caches nothing for a file that does not parse).
         """
         path = resolve_import_path(path)
         cached = self.import_cache.get(path)
         if cached is None:
-            cached = Thunk(lambda _env: self._load_file(path), None)
+            from nixlite.syntax import parse_file_source
+
+            parsed = parse_file_source(path)
+            self.symbols.add(parsed.symbols)
+            cached = Thunk(lambda _env: self.eval_ast(parsed.expr), None)
             self.import_cache[path] = cached
         if not imported:
             return cached.force()
@@ -120,13 +126,6 @@ class EvalState:
         except NixError as err:
             err.add_trace(None, hintfmt("while evaluating the file '{}':", path))
             raise
-
-    def _load_file(self, path: str) -> Any:
-        from nixlite.syntax import parse_file_source
-
-        parsed = parse_file_source(path)
-        self.symbols.add(parsed.symbols)
-        return self.eval_ast(parsed.expr)
 
     def scoped_import(self, scope_attrs: Attrs, path: str) -> Any:
         """`scopedImport attrs path`: the file sees `attrs` as variables above the builtins (not cached)."""

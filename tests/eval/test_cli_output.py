@@ -208,7 +208,12 @@ FRAMED = [
     'derivation { name = "x"; system = "x"; builder = "x"; __impure = true; }',
 ]
 
+# An imported file's syntax error has no "while evaluating the file" frame
+# (Nix parses before setting it up); its evaluation errors do.
+IMPORTS = ["import ./bad.nix", "import ./undefined.nix", "import ./eval-error.nix"]
+
 CASES = ([([], e) for e in PRINTING + LET_SHARING]
+         + [(flags, e) for e in IMPORTS for flags in ([], ["--show-trace"])]
          + [(flags, e) for e in FRAMED for flags in ([], ["--show-trace"])]
          + [(flags, e) for e in MISSING_PATHS for flags in ([], ["--show-trace"])] + [(["--strict", "--show-trace"], e) for e in TRACE_LAYOUT] + [(["--strict"], e) for e in PRINTING]
          + [(["--json"], e) for e in JSON] + [(["--json", "--strict"], e) for e in JSON]
@@ -229,6 +234,9 @@ def _oracle(flags: list[str], expr: str, cwd: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("flags,expr", CASES, ids=[" ".join(f) + " " + e for f, e in CASES])
 def test_output_is_nix_output(flags, expr, tmp_path, capsys, monkeypatch):
     (tmp_path / "attrset.nix").write_text("# a file\n\n  { a = 1; }\n")
+    (tmp_path / "bad.nix").write_text("{ a = ; }\n")
+    (tmp_path / "undefined.nix").write_text("x: y\n")
+    (tmp_path / "eval-error.nix").write_text('1 + "a"\n')
     expected = _oracle(flags, expr, str(tmp_path))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NIX_PATH", "")

@@ -6,7 +6,8 @@ Shared by `nixlite instantiate` and `nixlite build`:
   `-I`, `--store`, `--show-trace`.
 - `evaluate_selection(args)` evaluates the file, auto-calls a function with
   formals using the `--arg`/`--argstr` values (Nix's autoCallFunction), follows
-  each `-A` attribute path (`a.b.0`), and returns the state and the values.
+  each `-A` attribute path (`a.b.0`; both in attr_path.py), and returns the
+  state and the values.
 - `find_derivations(value)` is Nix's getDerivations: a derivation itself; the
   derivations among a set's attributes (in name order, recursing only into
   sets with `recurseForDerivations = true`); a list's elements.
@@ -20,16 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from nixlite.eval.errors import EvalError, MissingArgumentError, TypeError_
-from nixlite.eval.values import Attrs, Thunk, call, force
+from nixlite.commands.attr_path import auto_call, select_attr_path
+from nixlite.eval.errors import EvalError, TypeError_
+from nixlite.eval.values import Attrs, Thunk, force
 
-# Nix prints the continuation lines of this message indented under "error: ".
-_MISSING_ARGUMENT = """cannot evaluate a function that has an argument without a value ('{}')
-
-       Nix attempted to evaluate a function as a top level expression; in
-       this case it must have its arguments supplied either by default
-       values, or passed explicitly with '--arg' or '--argstr'. See
-       https://nixos.org/manual/nix/stable/#ss-functions."""
 _ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9\-_+]*")
 
 
@@ -69,61 +64,6 @@ def _auto_args(state: Any, args: argparse.Namespace) -> Attrs:
     for name, value in args.argstr:
         auto[name] = value
     return auto
-
-
-def auto_call(value: Any, auto: Attrs) -> Any:
-    """Nix's autoCallFunction: call a function taking a set with the matching --arg values."""
-    value = force(value)
-    if type(value) is Attrs and "__functor" in value:
-        return auto_call(call(value["__functor"], value), auto)
-    formals = getattr(value, "formals", None)
-    if formals is None:
-        return value
-    declared = formals() if callable(formals) else formals
-    if declared is None:
-        return value
-    info = getattr(value, "info", None)
-    ellipsis = bool(getattr(info, "ellipsis", False))
-    for name, has_default in declared.items():
-        if name not in auto and not has_default:
-            formal_pos = (getattr(info, "formal_positions", None) or {}).get(name)
-            raise MissingArgumentError(_MISSING_ARGUMENT.format(name), formal_pos or getattr(value, "pos", None))
-    passed = Attrs({k: v for k, v in auto.items() if ellipsis or k in declared})
-    return call(value, passed)
-
-
-def select_attr_path(value: Any, path: str, auto: Attrs) -> Any:
-    """Follow `a.b.0` (Nix's findAlongAttrPath), auto-calling functions on the way."""
-    value = auto_call(value, auto)
-    if not path:
-        return value
-    for i, part in enumerate(path.split(".")):
-        if not part:
-            raise EvalError(f"empty attribute name in selection path '{path}'")
-        v = force(value)
-        if part.isdigit() and type(v) is list:
-            if int(part) >= len(v):
-                raise EvalError(f"list index {part} in selection path '{path}' is out of range")
-            value = auto_call(v[int(part)], auto)
-        elif type(v) is Attrs:
-            if part not in v:
-                from nixlite.eval.suggestions import did_you_mean
-
-                err = EvalError(f"attribute '{part}' in selection path '{path}' not found")
-                err.hint = did_you_mean(part, v.keys())
-                raise err
-            value = auto_call(v[part], auto)
-        else:
-            expected = "a list" if part.isdigit() else "a set"
-            raise TypeError_(f"the expression selected by the selection path '{path}' should be "
-                             f"{expected} but is {_type(v)}")
-    return force(value)
-
-
-def _type(v: Any) -> str:
-    from nixlite.eval.values import type_name
-
-    return type_name(v)
 
 
 def evaluate_selection(args: argparse.Namespace) -> tuple[Any, list[Any], Attrs]:

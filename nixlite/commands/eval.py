@@ -17,6 +17,8 @@ import os
 import sys
 from typing import Any
 
+from nixlite.commands.attr_path import auto_call, select_attr_path
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="files to evaluate ('-' for stdin), or expressions with -E")
@@ -60,9 +62,9 @@ def run(args: argparse.Namespace) -> int:
     for item in inputs:
         root = _evaluate_input(state, item, is_expr)
         for path in args.attr or [""]:
-            value = select_attr_path(state, root, path, auto_args)
+            value = select_attr_path(root, path, auto_args or {})
             if auto_args is not None:
-                value = auto_call(state, value, auto_args)
+                value = auto_call(value, auto_args)
             if args.output == "json":
                 _print_json(state, value, args.strict)
             else:
@@ -119,89 +121,6 @@ def _auto_args(state: Any, args: argparse.Namespace) -> dict[str, Any] | None:
     for name, text in args.argstr:
         out[name] = text
     return out
-
-
-def auto_call(state: Any, fn: Any, auto_args: dict[str, Any]) -> Any:
-    """Nix's autoCallFunction: call a function with formals using the automatic arguments."""
-    from nixlite.eval.apply import apply_one
-    from nixlite.eval.errors import MissingArgumentError
-    from nixlite.eval.functions import Closure
-    from nixlite.eval.values import Attrs, force
-
-    fn = force(fn)
-    if type(fn) is Attrs and "__functor" in fn:
-        return auto_call(state, apply_one(force(fn["__functor"]), fn, None), auto_args)
-    if type(fn) is not Closure or fn.info.formals is None:
-        return fn
-    info = fn.info
-    if info.ellipsis:
-        arg = Attrs(auto_args)
-    else:
-        arg = Attrs()
-        for name, default in info.formals:
-            if name in auto_args:
-                arg[name] = auto_args[name]
-            elif default is None:
-                raise MissingArgumentError(
-                    f"cannot evaluate a function that has an argument without a value ('{name}')\n"
-                    "Nix attempted to evaluate a function as a top level expression; in\n"
-                    "this case it must have its arguments supplied either by default\n"
-                    "values, or passed explicitly with '--arg' or '--argstr'. See\n"
-                    "https://nixos.org/manual/nix/stable/#ss-functions.", info.formal_positions.get(name))
-    return apply_one(fn, arg, None)
-
-
-def split_attr_path(path: str) -> list[str]:
-    """`a."b.c".d` -> ["a", "b.c", "d"] (Nix's parseAttrPath)."""
-    parts: list[str] = []
-    cur, quoted, i = "", False, 0
-    while i < len(path):
-        c = path[i]
-        if c == '"':
-            quoted = not quoted
-        elif c == "." and not quoted:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += c
-        i += 1
-    if quoted:
-        from nixlite.eval.errors import EvalError
-
-        raise EvalError(f"missing closing quote in selection path '{path}'")
-    parts.append(cur)
-    return parts
-
-
-def select_attr_path(state: Any, root: Any, path: str, auto_args: dict[str, Any] | None) -> Any:
-    """Nix's findAlongAttrPath: walk `a.b.0.c`, auto-calling functions on the way."""
-    from nixlite.eval.errors import EvalError, TypeError_
-    from nixlite.eval.values import Attrs, force, type_name
-
-    value = force(root)
-    if path == "":
-        return value
-    for token in split_attr_path(path):
-        value = force(auto_call(state, value, auto_args or {}))
-        if token.isdigit():
-            if type(value) is not list:
-                raise TypeError_(f"the expression selected by the selection path '{path}' should be a list but is {type_name(value)}")
-            if int(token) >= len(value):
-                raise EvalError(f"list index {token} in selection path '{path}' is out of range")
-            value = value[int(token)]
-            continue
-        if type(value) is not Attrs:
-            raise TypeError_(f"the expression selected by the selection path '{path}' should be a set but is {type_name(value)}")
-        if token == "":
-            raise EvalError(f"empty attribute name in selection path '{path}'")
-        if token not in value:
-            from nixlite.eval.suggestions import did_you_mean
-
-            err = EvalError(f"attribute '{token}' in selection path '{path}' not found")
-            err.hint = did_you_mean(token, value.keys())
-            raise err
-        value = value[token]
-    return force(value)
 
 
 def render_value(state: Any, value: Any, args: argparse.Namespace) -> str:

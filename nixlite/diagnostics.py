@@ -106,7 +106,7 @@ def render(err: NixError, show_trace: bool = False, colour: bool = False) -> str
         parts.append("")
         parts.append(snippet(err.pos, colour))
     if err.hint:
-        parts.append(_INDENT + err.hint)
+        parts.append(_INDENT + str(getattr(err.hint, "coloured", err.hint) if colour else err.hint))
     if err.trace and not show_trace:
         # Nix mentions hidden frames with this line (after the hint, no blank line).
         parts.append("(use '--show-trace' to show detailed location information)")

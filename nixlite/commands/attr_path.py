@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from nixlite.eval.errors import EvalError, MissingArgumentError, TypeError_
+from nixlite.eval.errors import EvalError, MissingArgumentError, TypeError_, hintfmt
 from nixlite.eval.values import Attrs, call, force, type_name
 
 # Nix prints the continuation lines of this message indented under "error: ".
@@ -44,7 +44,7 @@ def split_attr_path(path: str) -> list[str]:
         elif c == '"':
             end = path.find('"', i + 1)
             if end == -1:
-                raise EvalError(f"missing closing quote in selection path '{path}'")
+                raise EvalError(hintfmt("missing closing quote in selection path '{}'", path))
             cur += path[i + 1:end]
             i = end
         else:
@@ -91,21 +91,21 @@ def select_attr_path(value: Any, path: str, auto: Mapping[str, Any]) -> Any:
         index = _index(token)
         if index is not None:
             if type(value) is not list:
-                raise TypeError_(f"the expression selected by the selection path '{path}' should be a list "
-                                 f"but is {type_name(value)}")
+                raise TypeError_(hintfmt("the expression selected by the selection path '{}' should be a list "
+                                         "but is {}", path, type_name(value)))
             if index >= len(value):
-                raise EvalError(f"list index {index} in selection path '{path}' is out of range")
+                raise EvalError(hintfmt("list index {} in selection path '{}' is out of range", index, path))
             value = value[index]
             continue
         if type(value) is not Attrs:
-            raise TypeError_(f"the expression selected by the selection path '{path}' should be a set "
-                             f"but is {type_name(value)}")
+            raise TypeError_(hintfmt("the expression selected by the selection path '{}' should be a set "
+                                     "but is {}", path, type_name(value)))
         if token == "":
-            raise EvalError(f"empty attribute name in selection path '{path}'")
+            raise EvalError(hintfmt("empty attribute name in selection path '{}'", path))
         if token not in value:
             from nixlite.eval.suggestions import did_you_mean
 
-            err = EvalError(f"attribute '{token}' in selection path '{path}' not found")
+            err = EvalError(hintfmt("attribute '{}' in selection path '{}' not found", token, path))
             err.hint = did_you_mean(token, value.keys())
             raise err
         value = value[token]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from nixlite.eval.errors import hintfmt
+
 
 def levenshtein(a: str, b: str) -> int:
     """Edit distance between two strings (insertions, deletions, substitutions)."""
@@ -28,8 +30,9 @@ def did_you_mean(query: str, candidates: Iterable[str]) -> str | None:
     if not best:
         return None
     if len(best) == 1:
-        return f"Did you mean {best[0]}?"
-    return "Did you mean one of " + ", ".join(best[:-1]) + " or " + best[-1] + "?"
+        return hintfmt("Did you mean {}?", best[0])
+    # (the names are arguments, highlighted on a terminal; the template has none of them)
+    return hintfmt("Did you mean one of " + ", ".join(["{}"] * (len(best) - 1)) + " or {}?", *best)
 
 
 __all__ = ["levenshtein", "did_you_mean"]

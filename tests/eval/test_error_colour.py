@@ -132,6 +132,10 @@ TRACE_CASES = [
     "builtins.path { path = ./nonexist; }",
 ]
 
+# `-A` selection errors (no position, so a `Did you mean` hint is in the first block).
+SELECT_CASES = ["b", "x.y.z", "a.b", "0", '"a', "a..b", "abc"]
+SELECT_EXPR = "{ a = 1; ab = 2; }"
+
 NO_COLOR_CASES = ["{ a = 1; a = 2; }", "let a = 1; in a.b", "({x}: x) {}", 'abort "boom"']
 
 FILES = {
@@ -176,6 +180,9 @@ def frame_lines(text: str) -> list[str]:
 def _commands(kind: str, case: str) -> tuple[list[str], list[str]]:
     if kind == "parse":
         return ["nix-instantiate", "--parse", "-E", case], ["nixlite", "parse", "-E", case]
+    if kind == "select":
+        return (["nix-instantiate", "--eval", "-E", SELECT_EXPR, "-A", case],
+                ["nixlite", "eval", "-E", SELECT_EXPR, "-A", case])
     flags = ["--show-trace"] if kind == "trace" else []
     return (["nix-instantiate", "--eval", "--strict", *flags, "-E", case],
             ["nixlite", "eval", "--strict", *flags, "-E", case])
@@ -188,7 +195,8 @@ def outputs(tmp_path_factory):
     for name, text in FILES.items():
         (cwd / name).write_text(text)
     jobs = [(kind, case, False) for kind, cases in (("parse", PARSE_CASES), ("eval", EVAL_CASES),
-                                                    ("trace", TRACE_CASES)) for case in cases]
+                                                    ("trace", TRACE_CASES), ("select", SELECT_CASES))
+            for case in cases]
     jobs += [("eval", case, True) for case in NO_COLOR_CASES]
     jobs += [("file", "dup.nix", False), ("file", "missing.nix", False)]
 
@@ -221,6 +229,13 @@ def test_parse_file_error_colour(outputs, name):
 def test_eval_error_colour(outputs, case):
     nix, nixlite = outputs[("eval", case, False)]
     assert first_block(nix).startswith("\x1b[31;1merror:")
+    assert first_block(nixlite) == first_block(nix)
+
+
+@pytest.mark.parametrize("case", SELECT_CASES)
+def test_selection_error_colour(outputs, case):
+    nix, nixlite = outputs[("select", case, False)]
+    assert "\x1b[35;1m" in nix
     assert first_block(nixlite) == first_block(nix)
 
 

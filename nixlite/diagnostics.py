@@ -97,32 +97,40 @@ def snippet(pos: Any, colour: bool = False) -> str:
     return "\n".join(out)
 
 
+def _shown(text: Any, colour: bool) -> str:
+    """A message as printed: on a terminal, a HintText shows its arguments highlighted."""
+    return str(getattr(text, "coloured", text) if colour else text)
+
+
 def render(err: NixError, show_trace: bool = False, colour: bool = False) -> str:
     """The full text Nix would print for `err` (without a trailing newline)."""
     head = f"{_RED}error:{_RESET} " if colour else "error: "
-    message = getattr(err.message, "coloured", err.message) if colour else err.message
-    parts = [head + str(message)]
+    parts = [head + _shown(err.message, colour)]
+    # Nix ends a source snippet with a line break of its own, but not a bare
+    # `at FILE:L:C:` line (a file it cannot read): only after a snippet does a
+    # blank line come before the next frame.
+    bare_at = False
     if err.pos is not None:
-        parts.append("")
-        parts.append(snippet(err.pos, colour))
+        block = snippet(err.pos, colour)
+        parts += ["", block]
+        bare_at = "\n" not in block
     if err.hint:
-        parts.append(_INDENT + str(getattr(err.hint, "coloured", err.hint) if colour else err.hint))
+        parts.append(_INDENT + _shown(err.hint, colour))
+        bare_at = False
     if err.trace and not show_trace:
         # Nix mentions hidden frames with this line (after the hint, no blank line).
         parts.append("(use '--show-trace' to show detailed location information)")
     if show_trace:
         for pos, message in err.trace:
-            # Nix ends a source snippet with a line break of its own, not a bare
-            # `at FILE:L:C:` line (a file it cannot read): only a snippet is
-            # followed by a blank line before the next frame.
-            if "\n" in parts[-1] or not parts[-1].lstrip().startswith(("at ", f"{_BLUE}at ")):
+            if not bare_at:
                 parts.append("")
-            if colour:  # Nix 2.8 leaves the "…" plain and colours the frame's arguments
-                message = getattr(message, "coloured", message)
-            parts.append(f"{_INDENT}… {message}")
+            # (Nix 2.8 leaves the "…" plain and colours the frame's arguments)
+            parts.append(f"{_INDENT}… {_shown(message, colour)}")
+            bare_at = False
             if pos is not None:
-                parts.append("")
-                parts.append(snippet(pos, colour))
+                block = snippet(pos, colour)
+                parts += ["", block]
+                bare_at = "\n" not in block
     return "\n".join(parts)
 
 

@@ -3,6 +3,8 @@
 One implementation for every command that selects with `-A` (`nixlite eval`,
 `instantiate`, `build`), as Nix has one for nix-instantiate and nix-build:
 
+- `auto_arguments(state, args)` is the `--arg NAME EXPR` (evaluated when
+  used) and `--argstr NAME STRING` set.
 - `split_attr_path("a.\"b.c\".0")` is `["a", "b.c", "0"]`; an empty name
   between two dots stays (and is an error when selected), a trailing dot
   adds nothing, an unclosed quote is an error.
@@ -19,7 +21,7 @@ import re
 from typing import Any, Mapping
 
 from nixlite.eval.errors import EvalError, MissingArgumentError, TypeError_, hintfmt
-from nixlite.eval.values import Attrs, call, force, type_name
+from nixlite.eval.values import Attrs, Thunk, call, force, type_name
 
 # Nix prints the continuation lines of this message indented under "error: ".
 _MISSING_ARGUMENT = """cannot evaluate a function that has an argument without a value ('{}')
@@ -30,6 +32,16 @@ _MISSING_ARGUMENT = """cannot evaluate a function that has an argument without a
        https://nixos.org/manual/nix/stable/#ss-functions."""
 # string2Int<unsigned int>: what `std::istream >> unsigned` reads whole.
 _INDEX = re.compile(r"\+?[0-9]+")
+
+
+def auto_arguments(state: Any, args: Any) -> Attrs:
+    """The `--arg`/`--argstr` values of the command line `args` (see the module docstring)."""
+    auto = Attrs()
+    for name, text in args.arg:
+        auto[name] = Thunk(lambda _env, text=text: state.eval_string(text), None)
+    for name, text in args.argstr:
+        auto[name] = text
+    return auto
 
 
 def split_attr_path(path: str) -> list[str]:

@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from nixlite.commands.attr_path import auto_call, select_attr_path
+from nixlite.commands.attr_path import auto_arguments, auto_call, select_attr_path
 from nixlite.eval.errors import EvalError, TypeError_
-from nixlite.eval.values import Attrs, Thunk, force
+from nixlite.eval.values import Attrs, force
 
 _ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9\-_+]*")
 
@@ -57,15 +57,6 @@ def make_state(args: argparse.Namespace) -> Any:
     return state
 
 
-def _auto_args(state: Any, args: argparse.Namespace) -> Attrs:
-    auto = Attrs()
-    for name, expr in args.arg:
-        auto[name] = Thunk(lambda _env, e=expr: state.eval_string(e), None)
-    for name, value in args.argstr:
-        auto[name] = value
-    return auto
-
-
 def evaluate_selection(args: argparse.Namespace) -> tuple[Any, list[Any], Attrs]:
     """Evaluate FILE/-E and return (state, the selected values, the auto-call arguments)."""
     from nixlite import diagnostics
@@ -82,7 +73,7 @@ def evaluate_selection(args: argparse.Namespace) -> tuple[Any, list[Any], Attrs]
         root = state.eval_string(text, file="«stdin»")
     else:
         root = state.eval_file(os.path.abspath(args.file or "default.nix"))
-    auto = _auto_args(state, args)
+    auto = auto_arguments(state, args)
     values = [select_attr_path(root, path, auto) for path in (args.attrs or [""])]
     return state, values, auto
 

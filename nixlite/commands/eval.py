@@ -17,7 +17,7 @@ import os
 import sys
 from typing import Any
 
-from nixlite.commands.attr_path import auto_call, select_attr_path
+from nixlite.commands.attr_path import auto_arguments, auto_call, select_attr_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     functions.set_trace_calls(args.show_trace)
     state = EvalState(search_path=args.include)
     state.trace_verbose = args.trace_verbose
-    auto_args = _auto_args(state, args)
+    auto_args = auto_arguments(state, args)
     is_expr = args.expr is not None
     inputs = [e for e in args.expr or () if e is not None] + args.files
     if not inputs and not is_expr:
@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     for item in inputs:
         root = _evaluate_input(state, item, is_expr)
         for path in args.attr or [""]:
-            value = select_attr_path(root, path, auto_args or {})
-            if auto_args is not None:
+            value = select_attr_path(root, path, auto_args)
+            if auto_args:  # as nix-instantiate --eval: the result is auto-called only with --arg/--argstr
                 value = auto_call(value, auto_args)
             if args.output == "json":
                 _print_json(state, value, args.strict)
@@ -107,20 +107,6 @@ def _evaluate_input(state: Any, item: str, is_expr: bool) -> Any:
             raise EvalError(f"file '{item[1:-1]}' was not found in the Nix search path (add it using $NIX_PATH or -I)")
         item = found
     return state.eval_file(os.path.abspath(item))
-
-
-def _auto_args(state: Any, args: argparse.Namespace) -> dict[str, Any] | None:
-    """The `--arg`/`--argstr` set (None when there are none: no auto-calling at the end)."""
-    if not args.arg and not args.argstr:
-        return None
-    from nixlite.eval.values import Thunk
-
-    out: dict[str, Any] = {}
-    for name, text in args.arg:
-        out[name] = Thunk(lambda _env, text=text: state.eval_string(text, "«string»", os.getcwd()), None)
-    for name, text in args.argstr:
-        out[name] = text
-    return out
 
 
 def render_value(state: Any, value: Any, args: argparse.Namespace) -> str:

@@ -63,6 +63,12 @@ def syserror_text(what: str, strerror: str) -> HintText:
     return compose("{}: {}", what, hintfmt("{}", strerror))
 
 
+def system_error(what: str, path: str, strerror: str) -> "EvalError":
+    """Nix's SysError about a file, e.g. `getting status of '/x': No such file or directory`:
+    an evaluation error that carries no source position."""
+    return EvalError(syserror_text(hintfmt(what + " '{}'", path), strerror)).unpositioned()  # type: ignore[return-value]
+
+
 class NixError(Exception):
     """Base of every error nixlite reports as `error: …` (parse, eval, store, build)."""
 

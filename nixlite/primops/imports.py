@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path, force_attrs, force_list, force_string
-from nixlite.eval.errors import EvalError, NixError, ThrownError, hintfmt, syserror_text
+from nixlite.eval.errors import EvalError, NixError, ThrownError, hintfmt, system_error
 from nixlite.eval.values import Attrs, PathValue
 from nixlite.primops.registry import constant, primop
 
@@ -31,11 +31,11 @@ def _import_path(state: Any, v: Any) -> str:
         err.add_trace(pos, "while realising the context of a path")
         raise
     if not os.path.exists(path):
-        raise EvalError(syserror_text(hintfmt("getting status of '{}'", path), "No such file or directory")).unpositioned()
+        raise system_error("getting status of", path, "No such file or directory")
     if os.path.isdir(path):
         path = os.path.join(path, "default.nix")
         if not os.path.exists(path):
-            raise EvalError(syserror_text(hintfmt("opening file '{}'", path), "No such file or directory")).unpositioned()
+            raise system_error("opening file", path, "No such file or directory")
     return path
 
 

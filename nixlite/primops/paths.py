@@ -13,16 +13,11 @@ import stat
 from typing import Any
 
 from nixlite.eval.coerce import coerce_to_path
-from nixlite.eval.errors import EvalError, hintfmt, syserror_text
+from nixlite.eval.errors import EvalError, hintfmt, syserror_text, system_error
 from nixlite.eval.operators import canon_path
 from nixlite.eval.values import Attrs
 from nixlite.primops.registry import primop
 from nixlite.primops.strings import from_bytes
-
-
-def _os_error(what: str, path: str, err: OSError) -> EvalError:
-    # Nix reports system errors without a source position.
-    return EvalError(syserror_text(hintfmt(what + " '{}'", path), err.strerror)).unpositioned()  # type: ignore[return-value]
 
 
 def read_bytes(path: str) -> bytes:
@@ -33,7 +28,7 @@ def read_bytes(path: str) -> bytes:
     except IsADirectoryError as err:
         raise EvalError(syserror_text("reading from file", err.strerror)).unpositioned() from None
     except OSError as err:
-        raise _os_error("opening file", path, err) from None
+        raise system_error("opening file", path, err.strerror) from None
 
 
 @primop("readFile", 1, state=True)
@@ -61,7 +56,7 @@ def read_file_type(state: Any, path: Any) -> str:
     try:
         return _file_type(os.lstat(file).st_mode)
     except OSError as err:
-        raise _os_error("getting status of", file, err) from None
+        raise system_error("getting status of", file, err.strerror) from None
 
 
 @primop("readDir", 1, state=True)
@@ -70,7 +65,7 @@ def read_dir(state: Any, path: Any) -> Attrs:
     try:
         entries = {e.name: _file_type(e.stat(follow_symlinks=False).st_mode) for e in os.scandir(directory)}
     except OSError as err:
-        raise _os_error("opening directory", directory, err) from None
+        raise system_error("opening directory", directory, err.strerror) from None
     return Attrs({name: entries[name] for name in sorted(entries)})
 
 

@@ -20,7 +20,7 @@ from nixlite.eval import builtin_calls
 from nixlite.eval.coerce import (
     coerce_to_path_ctx, force_attrs, force_bool, force_string_ctx, force_string_no_ctx,
 )
-from nixlite.eval.errors import EvalError, NixError, TypeError_, hintfmt, syserror_text
+from nixlite.eval.errors import EvalError, NixError, TypeError_, hintfmt, system_error
 from nixlite.eval.values import ContextString, force, make_string, type_name
 from nixlite.primops.common import call_bool, check_function
 from nixlite.primops.registry import primop
@@ -58,12 +58,6 @@ def store_errors() -> Iterator[None]:
         raise EvalError(f"cannot access{where}: {exc.strerror}") from None
 
 
-def _no_such_file(path: str) -> EvalError:
-    """Nix's SysError for a path that is not there: it carries no position."""
-    return EvalError(syserror_text(hintfmt("getting status of '{}'", path),  # type: ignore[return-value]
-                                   "No such file or directory")).unpositioned()
-
-
 def _first_missing(path: str) -> str | None:
     """Where resolving the symlinks of `path` fails, as Nix's canonPath(path, true): its first missing prefix."""
     resolved = os.path.realpath(path)
@@ -88,7 +82,7 @@ def copy_path_to_store(state: Any, path: str) -> str:
         raise EvalError("file names are not allowed to end in '.drv'")
     with store_errors():
         if not os.path.lexists(path):
-            raise _no_such_file(path)
+            raise system_error("getting status of", path, "No such file or directory")
         store_path = _add(state, path, os.path.basename(path), True, None, None)
     cache[path] = store_path
     return store_path
@@ -137,7 +131,7 @@ def _add_path_value(state: Any, path: str, name: str, filter_fn: Any, recursive:
     try:
         with store_errors():
             if not os.path.lexists(path):
-                raise _no_such_file(path)
+                raise system_error("getting status of", path, "No such file or directory")
             filter = _filter_function(filter_fn) if filter_fn is not None else None
             store = store_of(state)
             if expected is not None:
@@ -206,7 +200,7 @@ def store_path(state: Any, arg: Any) -> Any:
         except paths.BadStorePath:
             missing = _first_missing(path)
             if missing is not None:
-                raise _no_such_file(missing)
+                raise system_error("getting status of", missing, "No such file or directory")
             path = os.path.realpath(path)
         if not path.startswith(store.store_dir + "/"):
             raise EvalError(hintfmt("path '{}' is not in the Nix store", path))
